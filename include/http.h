@@ -1,0 +1,57 @@
+/*
+ * GitLab API requests from one API worker: one libcurl easy handle, reused
+ * for keep-alive.  Every request takes a token from the shared rate limiter
+ * first; transient failures (5xx, resets, timeouts, truncated bodies,
+ * invalid JSON, 429) are retried here, so callers see either a parsed
+ * answer or a final error whose message says what was asked, what came
+ * back and how many tries were made.
+ */
+#ifndef GLM_HTTP_H
+#define GLM_HTTP_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct ratelimit;
+
+struct http_config {
+	const char *base_url; /* "https://gitlab.example.com" (no /api/v4, no trailing /) */
+	const char *token;    /* sent as PRIVATE-TOKEN to base_url's origin only */
+	const char *cacert;   /* NULL: the system store */
+	int insecure;	      /* skip TLS verification (the user asked) */
+	long timeout_s;	      /* total time of one try */
+	int retries;	      /* tries after the first */
+	size_t max_body;      /* bytes; a larger answer is an error */
+	struct ratelimit *rl; /* shared limiter; NULL for none */
+};
+
+/* What the pagination headers said. */
+struct http_page {
+	long page;	  /* X-Page, 0 when absent */
+	long next_page;	  /* X-Next-Page, 0 when absent or empty */
+	long total_pages; /* X-Total-Pages, 0 when absent (GitLab omits it above 10,000) */
+	long long total;  /* X-Total, -1 when absent */
+	char *next; /* Link rel="next" as an API path ("/projects?..."), owned; NULL if none */
+};
+
+struct http_client;
+
+/* The config's strings are borrowed and must outlive the client. */
+int http_client_new(struct http_client **out, const struct http_config *cfg);
+void http_client_free(struct http_client *client); /* accepts NULL */
+
+/*
+ * GET <base>/api/v4<api_path> and parse the JSON answer.  api_path starts
+ * with "/" and carries its query ("/groups/42/projects?per_page=100&page=3").
+ * On success *out_json (caller owns) and *page_out (caller releases) are set.
+ * Errors: GLM_EAUTH (401), GLM_EFORBIDDEN (403), GLM_ENOTFOUND (404),
+ * GLM_EHTTP (other statuses after retries), GLM_ECONNECT, GLM_EPARSE,
+ * GLM_ELIMIT (body too large, pagination loop), GLM_EUNSAFE (a Link to
+ * another origin), GLM_ESTOPPED.
+ */
+int http_get_json(struct http_client *client, const char *api_path, cJSON **out_json,
+		  struct http_page *page_out);
+void http_page_release(struct http_page *page);
+
+#endif
