@@ -3,7 +3,9 @@
  * in exitcodes.h.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "error.h"
 #include "exitcodes.h"
@@ -16,12 +18,18 @@ int main(int argc, char **argv)
 	struct options opts;
 	int exit_now = 0, rc;
 
+	/* No core dump (and no ptrace by other users) may expose the token in memory. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	log_init("supervisor", LOG_INFO);
 	if (options_parse(&opts, argc, argv, &exit_now) < 0) {
 		log_error("%s", glm_error_msg());
 		fprintf(stderr, "Try 'glmirror --help' for more information.\n");
 		return EXIT_USAGE;
 	}
+	if (opts.quiet)
+		log_init("supervisor", LOG_QUIET);
+	else if (opts.verbose)
+		log_init("supervisor", getenv("GLMIRROR_DEBUG") != NULL ? LOG_DEBUG : LOG_VERBOSE);
 	if (exit_now) {
 		options_release(&opts);
 		return EXIT_OK;
