@@ -28,6 +28,7 @@ struct node {
 	int archived;
 	int empty_repo;
 	int shared; /* a project listed in a group it was shared into */
+	int unsafe; /* set by safepath_check_tree(): never touches the disk */
 
 	/* Derived by tree_finish() from the naming choice: */
 	char *folder;	 /* name or path: the folder, and gitlabber's "name" key */

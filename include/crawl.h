@@ -1,0 +1,30 @@
+/*
+ * The crawl: discovers the groups, subgroups and projects the user asked
+ * for, with N forked API workers over the shared-memory work queue, and
+ * returns them as one tree.  Runs in the supervisor process.
+ */
+#ifndef GLM_CRAWL_H
+#define GLM_CRAWL_H
+
+#include <stddef.h>
+
+#include "options.h"
+#include "tree.h"
+
+struct crawl_result {
+	size_t api_calls;    /* requests sent, retries included */
+	size_t failed_tasks; /* groups or pages that could not be listed (reported) */
+	size_t worker_deaths;
+};
+
+/*
+ * Crawls opts->url with opts->token.  On 0, *out_root (caller owns) holds
+ * everything that could be listed; res->failed_tasks > 0 means the tree is
+ * partial and each failure was logged.  Errors before any work: GLM_EAUTH
+ * (token rejected), GLM_ECONNECT (server unreachable or not a GitLab),
+ * GLM_EUSAGE; GLM_EINTR when a signal stopped the run; GLM_ESTOPPED when
+ * --fail-fast stopped it after a failure.
+ */
+int crawl_run(const struct options *opts, struct node **out_root, struct crawl_result *res);
+
+#endif

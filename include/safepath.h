@@ -1,0 +1,31 @@
+/*
+ * Names from the network become folders only through here.  A component is
+ * refused when it is empty, ".", "..", ".git", contains "/", a NUL or a
+ * control character, is not valid UTF-8 or is too long; folders are opened
+ * below DEST with openat() and O_NOFOLLOW, so a symlink planted inside DEST
+ * cannot redirect a clone elsewhere.
+ */
+#ifndef GLM_SAFEPATH_H
+#define GLM_SAFEPATH_H
+
+#include "tree.h"
+
+/* 0 when name may be one folder name; GLM_EUNSAFE with the reason otherwise. */
+int safepath_check_component(const char *name);
+
+/*
+ * Marks every node whose folder (or an ancestor's) is unsafe, or whose
+ * root_path clashes with another node's, by setting node->unsafe and calls
+ * report(node, reason, ctx) once for each.  Returns the number marked.
+ */
+typedef void (*safepath_report_fn)(const struct node *node, const char *reason, void *ctx);
+size_t safepath_check_tree(struct node *root, safepath_report_fn report, void *ctx);
+
+/*
+ * Opens (creating when create is set, mode 0755) the folder root_path
+ * ("/Group/Sub/project") below dest_fd, one component at a time, never
+ * following a symlink.  *out_fd is the caller's to close.
+ */
+int safepath_open_dir(int dest_fd, const char *root_path, int create, int *out_fd);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * The sync: forks M sync workers that clone or update every project of the
+ * tree below opts->dest with libgit2, one project per task from a queue in
+ * shared memory, and draws the progress.  Runs in the supervisor process.
+ */
+#ifndef GLM_SYNC_H
+#define GLM_SYNC_H
+
+#include <stddef.h>
+
+#include "options.h"
+#include "tree.h"
+
+struct sync_summary {
+	size_t total, cloned, updated, unchanged, skipped, failed;
+};
+
+/*
+ * Syncs every project of root (finished and filtered; nodes marked unsafe
+ * are reported as failed and not touched).  base_url is the GitLab the tree
+ * came from: clone URLs must point to its host.  Returns 0 when every
+ * project was handled (out->failed may still be > 0), GLM_EINTR when
+ * interrupted, or an error that stopped the whole sync (DEST not usable).
+ */
+int sync_run(const struct options *opts, struct node *root, const char *base_url,
+	     struct sync_summary *out);
+
+#endif

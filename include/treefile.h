@@ -1,0 +1,25 @@
+/*
+ * The tree file: the crawl's result as JSON, written by --tree-out and read
+ * back by -f for a later sync or print.  It records the GitLab base URL it
+ * came from and every group, subgroup and project with the fields of
+ * struct node; never the token.  Writes are atomic (temp file, fsync,
+ * rename), so a reader never sees half a file.
+ */
+#ifndef GLM_TREEFILE_H
+#define GLM_TREEFILE_H
+
+#include "tree.h"
+
+/* Writes root (and base_url) to path atomically.  Returns 0 or GLM_EIO. */
+int treefile_write(const char *path, const struct node *root, const char *base_url);
+
+/*
+ * Reads path into a new tree (*out_root, caller owns) and the base URL it
+ * was made from (*out_base_url, caller owns).  A missing, truncated, corrupt
+ * or hand-edited file is GLM_EIO or GLM_EPARSE with a message naming the
+ * file and what is wrong; nothing is returned then.  The tree is not yet
+ * finished: call tree_finish() with the naming of this run.
+ */
+int treefile_read(const char *path, struct node **out_root, char **out_base_url);
+
+#endif
