@@ -13,17 +13,19 @@
 
 #include <cjson/cJSON.h>
 
-struct ratelimit;
+struct shm_ratelimit;
 
 struct http_config {
-	const char *base_url; /* "https://gitlab.example.com" (no /api/v4, no trailing /) */
-	const char *token;    /* sent as PRIVATE-TOKEN to base_url's origin only */
-	const char *cacert;   /* NULL: the system store */
-	int insecure;	      /* skip TLS verification (the user asked) */
-	long timeout_s;	      /* total time of one try */
-	int retries;	      /* tries after the first */
-	size_t max_body;      /* bytes; a larger answer is an error */
-	struct ratelimit *rl; /* shared limiter; NULL for none */
+	const char *base_url;	  /* "https://gitlab.example.com" (no /api/v4, no trailing /) */
+	const char *token;	  /* sent as PRIVATE-TOKEN to base_url's origin only */
+	const char *cacert;	  /* NULL: the system store */
+	int insecure;		  /* skip TLS verification (the user asked) */
+	long timeout_s;		  /* total time of one try */
+	int retries;		  /* tries after the first */
+	size_t max_body;	  /* bytes; a larger answer is an error */
+	struct shm_ratelimit *rl; /* shared limiter (ratelimit.h); NULL for none */
+	double backoff_base_s;	  /* 0: RETRY_BASE_S (retry.h); tests make it small */
+	double backoff_cap_s;	  /* 0: RETRY_CAP_S */
 };
 
 /* What the pagination headers said. */

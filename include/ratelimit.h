@@ -1,0 +1,73 @@
+/*
+ * One token bucket in shared memory for every API request of every worker.
+ * The supervisor (crawl) maps the region, calls ratelimit_init() and forks;
+ * the handle everybody uses is a plain pointer to the shm section.
+ *
+ * A request takes a token (ratelimit_acquire, which sleeps until one is
+ * due, never spins) and gives back its in-flight mark when it is answered
+ * (ratelimit_release).  The server's RateLimit-* headers slow the bucket
+ * down so that the remaining budget lasts until the window resets
+ * (ratelimit_observe); a 429 pauses everybody at once (ratelimit_pause).
+ *
+ * The *_at functions are the pure cores with the clock passed in
+ * (CLOCK_MONOTONIC nanoseconds), for tests.
+ */
+#ifndef GLM_RATELIMIT_H
+#define GLM_RATELIMIT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "shm_layout.h"
+
+#define RATELIMIT_ADAPT_RATE  10.0 /* requests/s when no rate was given */
+#define RATELIMIT_ADAPT_BURST 10.0
+#define RATELIMIT_MIN_RATE    0.001 /* the headers never slow the bucket below this */
+
+/*
+ * rate_per_s 0 = adapt: start at RATELIMIT_ADAPT_RATE and follow the
+ * server's headers.  burst <= 0 picks a default (10 when adapting, else
+ * the rate clamped to 1..10).  Call once, before forking.
+ */
+int ratelimit_init(struct shm_ratelimit *rl, double rate_per_s, double burst);
+
+/*
+ * Waits until a token is available and takes it; the request counts as in
+ * flight until ratelimit_release().  rl NULL: returns at once.
+ * Errors: GLM_EINTR when a stop signal arrives while waiting.
+ */
+int ratelimit_acquire(struct shm_ratelimit *rl);
+void ratelimit_release(struct shm_ratelimit *rl); /* accepts NULL */
+
+/*
+ * After each response: RateLimit-Limit, -Remaining, -Reset (unix time; a
+ * small value is taken as seconds from now).  Negative = header absent.
+ */
+int ratelimit_observe(struct shm_ratelimit *rl, long limit, long long remaining,
+		      long long reset_epoch);
+/* A 429: nobody starts a request for seconds (capped); one shared pause. */
+int ratelimit_pause(struct shm_ratelimit *rl, double seconds);
+
+/* The supervisor reaped pid: forget the requests it had in flight. */
+void ratelimit_reap(struct shm_ratelimit *rl, pid_t pid);
+
+struct ratelimit_stats {
+	uint64_t requests, throttled, waits;
+	uint32_t in_flight, max_in_flight, repairs;
+	double rate, tokens;
+};
+int ratelimit_stats(struct shm_ratelimit *rl, struct ratelimit_stats *out);
+
+int64_t ratelimit_now(void); /* CLOCK_MONOTONIC in ns */
+
+/*
+ * Pure core of acquire: 0 = token taken; 1 = none now, *wait_ns is how
+ * long until one is due (or the pause ends); negative on error.
+ */
+int ratelimit_acquire_at(struct shm_ratelimit *rl, int64_t now_ns, int64_t *wait_ns);
+/* reset_ns: end of the server's window on the monotonic clock; 0 unknown. */
+int ratelimit_observe_at(struct shm_ratelimit *rl, int64_t now_ns, long limit, long long remaining,
+			 int64_t reset_ns);
+int ratelimit_pause_at(struct shm_ratelimit *rl, int64_t now_ns, double seconds);
+
+#endif
