@@ -1,0 +1,183 @@
+"""FakeGitLab: run tools/fake_gitlab.py as a subprocess and talk to it.
+
+    fake = FakeGitLab(spec={...} or "file.json", generate="groups=2,...",
+                      rate_limit="60/10", faults="5xx=0.1", seed=1, ...)
+    fake.url, fake.token, fake.port
+    fake.api("/groups?per_page=2")        -> (status, headers, json or None)
+    fake.control("push", project="a/b")   -> json answer of POST /_fake/push
+    fake.stats(), fake.reset_stats(), fake.truth(), fake.clone_url("a/b")
+    fake.stop()
+
+Keyword options become command-line options (rate_limit="60/10" ->
+--rate-limit 60/10; True -> a bare flag).  A server that does not start is an
+error, never a skip.
+"""
+import http.client
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "tools" / "fake_gitlab.py"
+DEFAULT_TOKEN = "glpat-fake-token-0123456789"
+OWN_TOKEN = object()  # api(): use the fake's token
+
+
+def link_rels(header):
+    """{rel: url} from a Link header."""
+    rels = {}
+    for part in (header or "").split(","):
+        url, sep, params = part.strip().partition(">;")
+        if sep and "rel=" in params:
+            rels[params.split("rel=", 1)[1].strip().strip('"')] = url.lstrip("<")
+    return rels
+
+
+class FakeGitLab:
+    def __init__(self, spec=None, generate=None, token=DEFAULT_TOKEN, workdir=None,
+                 start_timeout=60, **options):
+        self._tmp = None
+        if workdir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="fake-gitlab-")
+            workdir = self._tmp.name
+        self.workdir = pathlib.Path(workdir)
+        self.token = token
+        self.log_path = self.workdir / "requests.log"
+        args = [sys.executable, str(SCRIPT), "--token", token,
+                "--port-file", str(self.workdir / "port"),
+                "--repos-dir", str(self.workdir / "repos"), "--log", str(self.log_path)]
+        if isinstance(spec, dict):
+            path = self.workdir / "spec.json"
+            path.write_text(json.dumps(spec), encoding="utf-8")
+            spec = path
+        if spec is not None:
+            args += ["--spec", str(spec)]
+        if generate is not None:
+            args += ["--generate", generate]
+        for key, value in options.items():
+            flag = "--" + key.replace("_", "-")
+            if value is True:
+                args.append(flag)
+            elif isinstance(value, (list, tuple)):
+                for v in value:
+                    args += [flag, str(v)]
+            elif value is not None and value is not False:
+                args += [flag, str(value)]
+        self.stderr_path = self.workdir / "server.stderr"
+        self._stderr = open(self.stderr_path, "wb")
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self._stderr)
+        port_file = self.workdir / "port"
+        deadline = time.monotonic() + start_timeout
+        while not port_file.exists():
+            if self.proc.poll() is not None:
+                self._fail(f"fake GitLab exited with {self.proc.returncode}")
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                self._fail("fake GitLab did not start in time")
+            time.sleep(0.02)
+        self.port = int(port_file.read_text().strip())
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._conn = None
+
+    def _fail(self, what):
+        self._stderr.close()
+        err = self.stderr_path.read_text(errors="replace")
+        raise RuntimeError(f"{what}: {err}")
+
+    # -- HTTP -------------------------------------------------------------------
+
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        """(status, headers dict with lower-case names, raw body bytes)."""
+        for attempt in (1, 2):
+            if self._conn is None:
+                self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+            try:
+                self._conn.request(method, path, body=body, headers=headers or {})
+                resp = self._conn.getresponse()
+                data = resp.read()
+                hdrs = {k.lower(): v for k, v in resp.getheaders()}
+                if resp.will_close:
+                    self._close_conn()
+                return resp.status, hdrs, data
+            except (http.client.HTTPException, ConnectionError):
+                self._close_conn()
+                if attempt == 2:
+                    raise
+
+    def _close_conn(self):
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def api(self, path, token=OWN_TOKEN, headers=None):
+        """GET /api/v4<path>: (status, headers, parsed JSON or None).
+
+        token=None sends no credentials; the default is the fake's token."""
+        if token is OWN_TOKEN:
+            token = self.token
+        if not path.startswith("/api/"):
+            path = "/api/v4" + path
+        h = dict(headers or {})
+        if token is not None:
+            h["PRIVATE-TOKEN"] = token
+        status, hdrs, data = self.request("GET", path, headers=h)
+        try:
+            value = json.loads(data) if data else None
+        except ValueError:
+            value = None
+        return status, hdrs, value
+
+    def control(self, action, **body):
+        """POST /_fake/<action> with a JSON body; the JSON answer (error if not 200)."""
+        status, _, data = self.request("POST", f"/_fake/{action}",
+                                       body=json.dumps(body).encode(),
+                                       headers={"Content-Type": "application/json"})
+        value = json.loads(data)
+        if status != 200:
+            raise RuntimeError(f"/_fake/{action}: {status} {value}")
+        return value
+
+    def _get_control(self, what):
+        status, _, data = self.request("GET", f"/_fake/{what}")
+        assert status == 200, (what, status, data)
+        return json.loads(data)
+
+    def stats(self):
+        return self._get_control("stats")
+
+    def reset_stats(self):
+        return self.control("reset_stats")
+
+    def truth(self):
+        return self._get_control("tree")
+
+    def clone_url(self, full_path):
+        return f"{self.url}/{urllib.parse.quote(full_path)}.git"
+
+    def log_lines(self):
+        return self.log_path.read_text(encoding="utf-8").splitlines()
+
+    def stop(self):
+        self._close_conn()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if not self._stderr.closed:
+            self._stderr.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

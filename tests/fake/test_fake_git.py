@@ -1,0 +1,107 @@
+"""Git smart HTTP: clone with a credential from GIT_ASKPASS, 401 without."""
+import base64
+import http.client
+import subprocess
+
+
+def git(*args, env, cwd=None, check=True):
+    proc = subprocess.run(["git", *args], env=env, cwd=cwd, capture_output=True, text=True,
+                          timeout=60)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_clone_with_askpass_and_refs_match_truth(start_fake, git_env, tmp_path):
+    from conftest import DEMO
+    fake = start_fake(spec=DEMO)
+    env = git_env(fake.token)
+    dest = tmp_path / "website"
+    proc = git("clone", fake.clone_url("acme/website"), str(dest), env=env)
+    assert fake.token not in proc.stdout + proc.stderr
+    log = git("log", "--format=%s", env=env, cwd=dest).stdout.split("\n")
+    assert log[:3] == ["Website: commit 3", "Website: commit 2", "Website: commit 1"]
+    branches = git("branch", "-r", env=env, cwd=dest).stdout
+    assert "origin/redesign" in branches
+    truth = {p["path_with_namespace"]: p for p in fake.truth()["projects"]}
+    head = git("rev-parse", "HEAD", env=env, cwd=dest).stdout.strip()
+    assert truth["acme/website"]["repo_branches"]["main"] == head
+    # repositories are created lazily: only the cloned one exists
+    assert [p for p, t in truth.items() if t["repo_branches"] is not None] == ["acme/website"]
+    assert fake.token not in "\n".join(fake.log_lines())
+    # the same spec gives the same commits in another server
+    other = start_fake(spec=DEMO)
+    git("clone", "--bare", other.clone_url("acme/website"), str(tmp_path / "again"), env=env)
+    assert git("rev-parse", "main", env=env, cwd=tmp_path / "again").stdout.strip() == head
+
+
+def test_clone_empty_and_unicode_named(start_fake, git_env, tmp_path):
+    from conftest import DEMO
+    fake = start_fake(spec=DEMO)
+    env = git_env(fake.token)
+    proc = git("clone", fake.clone_url("acme/equipe-donnees/ml-models/brand-new"),
+               str(tmp_path / "e"), env=env)
+    assert "empty repository" in proc.stderr
+    git("clone", fake.clone_url("alice/dotfiles"), str(tmp_path / "d"), env=env)
+
+
+def test_git_auth_errors(start_fake, git_env, tmp_path):
+    from conftest import DEMO
+    fake = start_fake(spec=DEMO)
+    conn = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    conn.request("GET", "/acme/website.git/info/refs?service=git-upload-pack")
+    resp = conn.getresponse()
+    resp.read()
+    assert resp.status == 401
+    assert resp.getheader("WWW-Authenticate") == 'Basic realm="GitLab"'
+    bad = base64.b64encode(b"oauth2:wrong").decode()
+    conn.request("GET", "/acme/website.git/info/refs?service=git-upload-pack",
+                 headers={"Authorization": f"Basic {bad}"})
+    resp = conn.getresponse()
+    resp.read()
+    assert resp.status == 401
+    good = base64.b64encode(f"anyone:{fake.token}".encode()).decode()
+    conn.request("GET", "/acme/nothing.git/info/refs?service=git-upload-pack",
+                 headers={"Authorization": f"Basic {good}"})
+    resp = conn.getresponse()
+    resp.read()
+    assert resp.status == 404
+    conn.request("GET", "/acme/website.git/info/refs?service=git-upload-pack",
+                 headers={"Authorization": f"Basic {good}"})
+    resp = conn.getresponse()
+    assert resp.status == 200
+    assert resp.getheader("Content-Type") == "application/x-git-upload-pack-advertisement"
+    assert b"refs/heads/main" in resp.read()
+    proc = git("clone", fake.clone_url("acme/website"), str(tmp_path / "w"),
+               env=git_env("wrong-token"), check=False)
+    assert proc.returncode != 0 and "Authentication failed" in proc.stderr
+
+
+def test_push_control_is_seen_by_fetch(start_fake, git_env, tmp_path):
+    from conftest import DEMO
+    fake = start_fake(spec=DEMO)
+    env = git_env(fake.token)
+    dest = tmp_path / "c"
+    git("clone", fake.clone_url("partners/portal"), str(dest), env=env)
+    sha = fake.control("push", project="partners/portal", message="second")["commit"]
+    git("pull", "-q", env=env, cwd=dest)
+    assert git("rev-parse", "HEAD", env=env, cwd=dest).stdout.strip() == sha
+    # a push into an empty repository makes it non-empty
+    fake.control("push", project="acme/equipe-donnees/ml-models/brand-new", branch="main")
+    _, _, p = fake.api("/projects/acme%2Fequipe-donnees%2Fml-models%2Fbrand-new")
+    assert p["empty_repo"] is False and p["default_branch"] == "main"
+    git("clone", fake.clone_url("acme/equipe-donnees/ml-models/brand-new"),
+        str(tmp_path / "n"), env=env)
+    assert git("log", "--format=%s", env=env, cwd=tmp_path / "n").stdout.startswith("push ")
+
+
+def test_chunked_request_body(start_fake):
+    fake = start_fake()
+    conn = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    body = b'{"path_regex": "^/api/v4/version", "status": 418}'
+    conn.request("POST", "/_fake/override", body=iter([body[:10], body[10:]]),
+                 headers={"Content-Type": "application/json"}, encode_chunked=True)
+    resp = conn.getresponse()
+    assert resp.status == 200, resp.read()
+    resp.read()
+    assert fake.api("/version")[0] == 418

@@ -1,0 +1,240 @@
+"""The /_fake/ control endpoints (no token needed).
+
+GET  stats, tree;  POST reset_stats, push, delete_branch, rename, move,
+delete, archive, create_project, create_group, share, faults, override,
+clear_overrides, rate_limit.  POST bodies are JSON objects; a project or
+group is named by id or full path ("project": "a/b", "group": "a").
+"""
+from . import spec
+from .http import ApiError, Response
+from .model import EPOCH
+from .ratelimit import RateLimiter
+
+
+def _need(body, key):
+    if key not in body:
+        raise ApiError(400, {"error": f"{key} is missing"})
+    return body[key]
+
+
+def _project(ctx, body):
+    p = ctx.model.find_project(_need(body, "project"))
+    if p is None:
+        raise ApiError(404, {"message": "404 Project Not Found"})
+    return p
+
+
+def _group(ctx, ref):
+    g = ctx.model.find_group(ref)
+    if g is None:
+        raise ApiError(404, {"message": "404 Group Not Found"})
+    return g
+
+
+def truth_project(ctx, p):
+    ns = p.namespace
+    return {"id": p.id, "name": p.name, "path": p.path, "path_with_namespace": p.full_path,
+            "name_with_namespace": p.name_with_namespace, "namespace_id": ns.id,
+            "namespace_full_path": ns.full_path,
+            "namespace_kind": "user" if ns is ctx.model.user.namespace else "group",
+            "archived": p.archived, "empty": p.empty, "default_branch": p.default_branch,
+            "visibility": p.visibility, "commits": p.commits, "branches": p.branches,
+            "shared_with": [g.full_path for g, _ in p.shared_with],
+            "http_url_to_repo": f"{ctx.base}/{p.full_path}.git",
+            "repo_branches": ctx.repos.branches(p)}
+
+
+def truth(ctx):
+    m = ctx.model
+    return {
+        "user": {"id": m.user.id, "username": m.user.username, "name": m.user.name,
+                 "namespace_id": m.user.namespace.id},
+        "groups": [{"id": g.id, "name": g.name, "path": g.path, "full_path": g.full_path,
+                    "full_name": g.full_name, "parent_id": g.parent_id,
+                    "access_level": g.access_level, "visibility": g.visibility}
+                   for g in sorted(m.groups.values(), key=lambda g: g.id)],
+        "projects": [truth_project(ctx, p) for p in sorted(m.projects.values(),
+                                                            key=lambda p: p.id)],
+    }
+
+
+def push_time(seq):
+    """After every initial commit (those use EPOCH + id * 1000 + n)."""
+    return int(EPOCH.timestamp()) + seq * 1000 + 500
+
+
+def _touch(ctx, p):
+    p.activity_seq = ctx.model.next_seq()
+
+
+def push(ctx, body):
+    p = _project(ctx, body)
+    branch = body.get("branch") or p.default_branch or "main"
+    seq = ctx.model.next_seq()
+    sha = ctx.repos.push(p, branch, body.get("message", f"push {seq}"),
+                         push_time(seq))
+    if p.empty:
+        p.empty, p.default_branch = False, branch
+    if branch not in p.branches and branch != p.default_branch:
+        p.branches.append(branch)
+    p.activity_seq = seq
+    return {"commit": sha, "branch": branch, "project": p.full_path}
+
+
+def delete_branch(ctx, body):
+    p = _project(ctx, body)
+    branch = _need(body, "branch")
+    ctx.repos.delete_branch(p, branch)
+    if branch in p.branches:
+        p.branches.remove(branch)
+    _touch(ctx, p)
+    return {"deleted": branch}
+
+
+def _target(ctx, body):
+    if "project" in body:
+        return _project(ctx, body)
+    return _group(ctx, _need(body, "group"))
+
+
+def rename(ctx, body):
+    obj = _target(ctx, body)
+    if "name" in body:
+        obj.name = body["name"]
+    if "path" in body:
+        obj.path = body["path"]
+    ctx.model.reindex()
+    return {"full_path": obj.full_path}
+
+
+def move(ctx, body):
+    to = body.get("to")
+    if "project" in body:
+        p = _project(ctx, body)
+        ns = ctx.model.find_namespace(to) if to is not None else None
+        if ns is None:
+            raise ApiError(404, {"message": "404 Namespace Not Found"})
+        ctx.model.move_project(p, ns)
+        return {"full_path": p.full_path}
+    g = _group(ctx, _need(body, "group"))
+    try:
+        ctx.model.move_group(g, _group(ctx, to) if to not in (None, "") else None)
+    except ValueError as e:
+        raise ApiError(400, {"message": str(e)}) from None
+    return {"full_path": g.full_path}
+
+
+def delete(ctx, body):
+    if "project" in body:
+        p = _project(ctx, body)
+        ctx.model.delete_project(p)
+        ctx.repos.delete(p)
+        return {"deleted": p.full_path}
+    g = _group(ctx, _need(body, "group"))
+    doomed = [p for d in [g, *g.descendants()] for p in d.projects]
+    ctx.model.delete_group(g)
+    for p in doomed:
+        ctx.repos.delete(p)
+    return {"deleted": g.full_path}
+
+
+def archive(ctx, body):
+    p = _project(ctx, body)
+    p.archived = bool(body.get("archived", True))
+    return {"archived": p.archived}
+
+
+def create_project(ctx, body):
+    ns = ctx.model.find_namespace(_need(body, "namespace"))
+    if ns is None:
+        raise ApiError(404, {"message": "404 Namespace Not Found"})
+    name = _need(body, "name")
+    seq = ctx.model.next_seq()
+    p = ctx.model.add_project(name, body.get("path") or spec.slug(name), ns,
+                              description=body.get("description", ""),
+                              visibility=body.get("visibility", "private"),
+                              archived=bool(body.get("archived", False)),
+                              empty=bool(body.get("empty", False)),
+                              default_branch=body.get("default_branch", "main"),
+                              commits=body.get("commits", 1), branches=body.get("branches"))
+    p.created_seq = p.activity_seq = seq
+    return truth_project(ctx, p)
+
+
+def create_group(ctx, body):
+    parent = _group(ctx, body["parent"]) if body.get("parent") not in (None, "") else None
+    name = _need(body, "name")
+    g = ctx.model.add_group(name, body.get("path") or spec.slug(name), parent,
+                            visibility=body.get("visibility", "private"),
+                            access_level=body.get("access_level",
+                                                  parent.access_level if parent else 50))
+    g.created_seq = ctx.model.next_seq()
+    return {"id": g.id, "full_path": g.full_path}
+
+
+def share(ctx, body):
+    p = _project(ctx, body)
+    g = _group(ctx, _need(body, "group"))
+    if all(sg is not g for sg, _ in p.shared_with):
+        p.shared_with.append((g, int(body.get("access_level", 30))))
+    return {"shared_with": [sg.full_path for sg, _ in p.shared_with]}
+
+
+def faults(ctx, body):
+    seed = body.pop("seed", None)
+    try:
+        ctx.faults.set(body, seed)
+    except ValueError as e:
+        raise ApiError(400, {"error": str(e)}) from None
+    return {"faults": ctx.faults.rates}
+
+
+def override(ctx, body):
+    try:
+        return {"id": ctx.overrides.add(body)}
+    except (ValueError, Exception) as e:  # re.error included
+        raise ApiError(400, {"error": str(e)}) from None
+
+
+def clear_overrides(ctx, body):
+    ctx.overrides.clear()
+    return {"cleared": True}
+
+
+def reset_stats(ctx, body):
+    ctx.stats.reset()
+    return {"reset": True}
+
+
+def rate_limit(ctx, body):
+    """{"limit": N, "period": S} sets the limiter; {"limit": 0} removes it."""
+    limit = int(body.get("limit", 0))
+    if limit <= 0:
+        ctx.limiter = None
+    else:
+        ctx.limiter = RateLimiter(limit, float(body.get("period", 60)),
+                                  bool(body.get("headers", True)))
+        ctx.stats.window_seconds = ctx.limiter.period
+    return {"limit": limit}
+
+
+GET = {"stats": lambda ctx: ctx.stats.snapshot(), "tree": truth}
+POST = {f.__name__: f for f in (push, delete_branch, rename, move, delete, archive,
+                                 create_project, create_group, share, faults, override,
+                                 clear_overrides, reset_stats, rate_limit)}
+
+
+def handle(ctx, method, action, body):
+    """The Response for /_fake/<action>."""
+    try:
+        if method == "GET" and action in GET:
+            with ctx.model.lock:
+                return Response(200, GET[action](ctx))
+        if method == "POST" and action in POST:
+            if not isinstance(body, dict):
+                raise ApiError(400, {"error": "the body must be a JSON object"})
+            with ctx.model.lock:
+                return Response(200, POST[action](ctx, body))
+        return Response(404, {"error": f"no control action {method} {action}"})
+    except ApiError as e:
+        return Response.error(e)

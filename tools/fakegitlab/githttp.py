@@ -1,0 +1,93 @@
+"""Git smart HTTP: /<full_path>.git/info/refs and /git-upload-pack.
+
+Authentication as GitLab: HTTP Basic, any user name, the token as password.
+Without credentials git gets 401 and `WWW-Authenticate: Basic realm="GitLab"`
+and retries with them.  Public projects may be cloned anonymously.  The
+answer comes from `git http-backend` run as a CGI on the lazily created
+repository; pushing is refused.
+"""
+import base64
+import os
+import re
+import subprocess
+from urllib.parse import unquote
+
+from .http import Response
+from .repos import git_env
+
+GIT_PATH = re.compile(r"^/(?P<path>.+?)\.git/(?P<rest>info/refs|git-upload-pack|"
+                      r"git-receive-pack|HEAD)$")
+
+
+def match(raw_path):
+    mo = GIT_PATH.match(unquote(raw_path))
+    return (mo.group("path"), mo.group("rest")) if mo else None
+
+
+def basic_password(headers):
+    auth = headers.get("Authorization", "")
+    if not auth.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(auth[6:].strip()).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return decoded.partition(":")[2]
+
+
+def unauthorized():
+    r = Response(401, body=b"HTTP Basic: Access denied\n", content_type="text/plain")
+    r.headers["WWW-Authenticate"] = 'Basic realm="GitLab"'
+    return r
+
+
+def not_found():
+    return Response(404, body=b"The project you were looking for could not be found or you "
+                    b"don't have permission to view it.\n", content_type="text/plain")
+
+
+def handle(req, ctx, full_path, rest):
+    """The Response for a git request (the model lock is not held here)."""
+    with ctx.model.lock:
+        project = ctx.model.find_project(full_path)
+        public = project is not None and project.visibility == "public"
+    password = basic_password(req.headers)
+    if password is None and not public:
+        return unauthorized()
+    if password is not None and password not in ctx.tokens:
+        return unauthorized()
+    if project is None:
+        return not_found()
+    if rest == "git-receive-pack" or req.params.get("service") == "git-receive-pack":
+        return Response(403, body=b"You are not allowed to push code to this project.\n",
+                        content_type="text/plain")
+    repo = ctx.repos.ensure(project)
+    env = git_env()
+    env.update({
+        "GIT_PROJECT_ROOT": os.path.dirname(repo), "GIT_HTTP_EXPORT_ALL": "1",
+        "PATH_INFO": f"/{os.path.basename(repo)}/{rest}",
+        "QUERY_STRING": "&".join(f"{k}={v}" for k, v in req.query),
+        "REQUEST_METHOD": req.method, "CONTENT_TYPE": req.headers.get("Content-Type", ""),
+        "CONTENT_LENGTH": str(len(req.body)), "REMOTE_USER": "fake", "REMOTE_ADDR": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1", "GATEWAY_INTERFACE": "CGI/1.1",
+    })
+    if req.headers.get("Content-Encoding"):
+        env["HTTP_CONTENT_ENCODING"] = req.headers["Content-Encoding"]
+    if req.headers.get("Git-Protocol"):
+        env["GIT_PROTOCOL"] = req.headers["Git-Protocol"]
+    proc = subprocess.run(["git", "http-backend"], input=req.body, env=env,
+                          capture_output=True)
+    head, sep, body = proc.stdout.partition(b"\r\n\r\n")
+    if not sep:
+        head, sep, body = proc.stdout.partition(b"\n\n")
+    if not sep:
+        return Response(500, body=b"git http-backend failed\n", content_type="text/plain")
+    r = Response(200, body=body, content_type=None)
+    for line in head.decode("latin-1").splitlines():
+        name, _, value = line.partition(":")
+        value = value.strip()
+        if name.lower() == "status":
+            r.status = int(value.split()[0])
+        elif name:
+            r.headers[name] = value
+    return r

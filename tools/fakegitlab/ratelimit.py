@@ -1,0 +1,60 @@
+"""GitLab's Rack::Attack throttle: fixed, epoch-aligned windows.
+
+Every API request counts, throttled ones included.  Headers as
+Gitlab::RackAttack::RequestThrottleData: RateLimit-Name, RateLimit-Limit
+(normalised to one minute), RateLimit-Observed, RateLimit-Remaining,
+RateLimit-Reset (epoch seconds of the window's end); a 429 adds Retry-After
+and RateLimit-ResetTime and has the plain-text body "Retry later".
+"""
+import email.utils
+import math
+import threading
+import time
+
+
+def parse(text):
+    """'60/10' -> (60, 10.0)."""
+    try:
+        n, _, s = text.partition("/")
+        limit, period = int(n), float(s or 60)
+        if limit < 1 or period <= 0:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"--rate-limit: expected N/SECONDS, got {text!r}") from None
+    return limit, period
+
+
+class RateLimiter:
+    def __init__(self, limit, period, send_headers=True, clock=time.time):
+        self.limit = limit
+        self.period = period
+        self.send_headers = send_headers
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.window = None
+        self.count = 0
+
+    def hit(self):
+        """(allowed, headers for the response, requests in this window)."""
+        now = self.clock()
+        window = math.floor(now / self.period)
+        with self.lock:
+            if window != self.window:
+                self.window, self.count = window, 0
+            self.count += 1
+            observed = self.count
+        reset = (window + 1) * self.period
+        allowed = observed <= self.limit
+        headers = {}
+        if self.send_headers or not allowed:
+            headers = {
+                "RateLimit-Name": "throttle_authenticated_api",
+                "RateLimit-Limit": str(math.ceil(self.limit * 60 / self.period)),
+                "RateLimit-Observed": str(observed),
+                "RateLimit-Remaining": str(max(self.limit - observed, 0)),
+                "RateLimit-Reset": str(int(math.ceil(reset))),
+            }
+        if not allowed:
+            headers["Retry-After"] = str(max(1, int(math.ceil(reset - now))))
+            headers["RateLimit-ResetTime"] = email.utils.formatdate(reset, usegmt=True)
+        return allowed, headers, observed

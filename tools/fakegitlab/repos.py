@@ -1,0 +1,128 @@
+"""Bare repositories, created on first use with `git fast-import`.
+
+A repository lives in <root>/<project id>.git, so renames and moves do not
+touch it.  Content and dates are fixed (derived from the project id and the
+commit number), so the same spec always gives the same commit ids.  A new
+repository is built in a temporary directory and renamed into place.
+"""
+import os
+import shutil
+import subprocess
+import threading
+
+from .model import EPOCH
+
+GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+           "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+AUTHOR = "Fake GitLab <fake@gitlab.invalid>"
+
+
+def git_env():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_ENV)
+    return env
+
+
+def git(*args, cwd=None, data=None):
+    proc = subprocess.run(["git", *args], cwd=cwd, input=data, env=git_env(),
+                          capture_output=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"git {args[0]} failed: {proc.stderr.decode(errors='replace')}")
+    return proc.stdout.decode().strip()
+
+
+def _blob(text):
+    b = text.encode()
+    return b"data %d\n%s\n" % (len(b), b)
+
+
+class Repos:
+    def __init__(self, root):
+        self.root = os.path.abspath(root)
+        os.makedirs(self.root, exist_ok=True)
+        self.lock = threading.Lock()
+        self.locks = {}  # project id -> Lock
+
+    def path(self, project):
+        return os.path.join(self.root, f"{project.id}.git")
+
+    def _lock(self, project):
+        with self.lock:
+            return self.locks.setdefault(project.id, threading.Lock())
+
+    def ensure(self, project):
+        """The repository's directory, created if missing."""
+        final = self.path(project)
+        with self._lock(project):
+            if not os.path.isdir(final):
+                self._create(project, final)
+        return final
+
+    def _create(self, project, final):
+        tmp = f"{final}.tmp{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        git("init", "--bare", "-q", tmp)
+        branch = project.default_branch or "main"
+        git("symbolic-ref", "HEAD", f"refs/heads/{branch}", cwd=tmp)
+        if not project.empty:
+            stream = []
+            when = int(EPOCH.timestamp()) + project.id * 1000
+            for n in range(1, project.commits + 1):
+                stream.append(b"commit refs/heads/%s\nmark :%d\n" % (branch.encode(), n))
+                stream.append(b"committer %s %d +0000\n" % (AUTHOR.encode(), when + n))
+                stream.append(_blob(f"{project.name}: commit {n}"))
+                if n > 1:
+                    stream.append(b"from :%d\n" % (n - 1))
+                stream.append(b"M 100644 inline README.md\n")
+                stream.append(_blob(f"# {project.name}\n\nCommit {n} of project {project.id}."))
+            for i, extra in enumerate(project.branches, 1):
+                stream.append(b"commit refs/heads/%s\n" % extra.encode())
+                stream.append(b"committer %s %d +0000\n" % (AUTHOR.encode(), when + 100 + i))
+                stream.append(_blob(f"work on {extra}"))
+                stream.append(b"from :%d\n" % project.commits)
+                stream.append(b"M 100644 inline %s.txt\n" % extra.replace("/", "_").encode())
+                stream.append(_blob(f"branch {extra}"))
+            git("fast-import", "--quiet", cwd=tmp, data=b"".join(stream))
+        os.rename(tmp, final)
+
+    def push(self, project, branch, message, when):
+        """Add one commit to `branch` (made from the default branch if new)."""
+        repo = self.ensure(project)
+        with self._lock(project):
+            ref = f"refs/heads/{branch}"
+            parent = None
+            for candidate in (ref, f"refs/heads/{project.default_branch or branch}"):
+                try:
+                    parent = git("rev-parse", "--verify", "-q", candidate, cwd=repo)
+                    break
+                except RuntimeError:
+                    continue
+            stream = [b"commit %s\n" % ref.encode(),
+                      b"committer %s %d +0000\n" % (AUTHOR.encode(), when),
+                      _blob(message)]
+            if parent:
+                stream.append(b"from %s\n" % parent.encode())
+            stream.append(b"M 100644 inline pushes/%d.txt\n" % when)
+            stream.append(_blob(message))
+            git("fast-import", "--quiet", "--force", cwd=repo, data=b"".join(stream))
+            if project.empty:
+                git("symbolic-ref", "HEAD", ref, cwd=repo)
+            return git("rev-parse", ref, cwd=repo)
+
+    def delete_branch(self, project, branch):
+        repo = self.ensure(project)
+        with self._lock(project):
+            git("update-ref", "-d", f"refs/heads/{branch}", cwd=repo)
+
+    def delete(self, project):
+        with self._lock(project):
+            shutil.rmtree(self.path(project), ignore_errors=True)
+
+    def branches(self, project):
+        """{branch: sha} if the repository exists, else None."""
+        repo = self.path(project)
+        if not os.path.isdir(repo):
+            return None
+        out = git("for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads",
+                  cwd=repo)
+        return dict(line.split(" ", 1) for line in out.splitlines() if line)

@@ -1,0 +1,348 @@
+"""The HTTP server, request dispatch and the command line.
+
+HTTP/1.1 with keep-alive, one thread per connection, TCP_NODELAY on every
+accepted socket.  Dispatch: /_fake/* control endpoints; then overrides; then
+/api/v4/* (rate limit, authentication, route, faults, latency) or git smart
+HTTP; anything else is 404.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+from . import control, faults, generator, githttp, pagination, ratelimit, routes, spec
+from .http import ApiError, Request, Response
+from .model import Model
+from .repos import Repos
+from .stats import Stats, mask
+
+DEFAULT_TOKEN = "glpat-fake-token-0123456789"
+
+
+class Context:
+    """Everything a request handler needs; one per server."""
+
+    def __init__(self, model, repos, tokens, forbidden=()):
+        self.model = model
+        self.repos = repos
+        self.tokens = set(tokens)
+        self.forbidden = set(forbidden)
+        self.cfg = pagination.Config()
+        self.base = ""
+        self.limiter = None
+        self.stats = Stats()
+        self.faults = faults.Faults()
+        self.overrides = faults.Overrides()
+        self.latency_ms = 0
+        self.slow_ms = 2000
+        self.log = None
+        self.log_lock = threading.Lock()
+
+
+def token_of(req):
+    t = req.headers.get("PRIVATE-TOKEN")
+    if t:
+        return t.strip()
+    auth = req.headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return req.params.get("private_token") or req.params.get("access_token")
+
+
+def api_answer(req, ctx):
+    """(Response, route pattern) for an /api/v4 request."""
+    matched = routes.match(req.method, req.raw_path)
+    route = matched[0] if matched else "unknown"
+    req.route = route
+    rate_headers = {}
+    if ctx.limiter:
+        allowed, rate_headers, _ = ctx.limiter.hit()
+        if not allowed:
+            r = Response(429, body=b"Retry later\n", content_type="text/plain")
+            r.headers.update(rate_headers)
+            return r, route
+    token = token_of(req)
+    if token in ctx.forbidden:
+        r = Response(403, {"message": "403 Forbidden"})
+    elif token not in ctx.tokens:
+        r = Response(401, {"message": "401 Unauthorized"})
+    elif matched is None:
+        r = Response(404, {"error": "404 Not Found"})
+    else:
+        try:
+            with ctx.model.lock:
+                r = matched[1](req, ctx, **matched[2])
+        except ApiError as e:
+            r = Response.error(e)
+    r.headers.update(rate_headers)
+    r.delay_ms += ctx.latency_ms
+    kind, detail = ctx.faults.draw()
+    if kind == "5xx":
+        r = faults.server_error(detail)
+    elif kind:
+        r.fault = kind
+    return r, route
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # TCP_NODELAY on every accepted socket
+    sys_version = ""
+    timeout = 300  # an idle keep-alive connection is dropped after this
+
+    def version_string(self):
+        return "nginx"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def do_GET(self):
+        self.dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_GET
+
+    def read_body(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            parts = []
+            while True:
+                line = self.rfile.readline(65537)
+                size = int(line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n > 0 else b""
+
+    def dispatch(self):
+        ctx = self.server.ctx
+        start = time.monotonic()
+        raw_path, _, qs = self.path.partition("?")
+        try:
+            body = self.read_body()
+        except ValueError:
+            self.close_connection = True
+            self.send_answer(Response(400, body=b"bad request body\n", content_type="text/plain"))
+            return
+        if raw_path.startswith("/_fake/"):
+            try:
+                payload = json.loads(body) if body.strip() else {}
+            except ValueError:
+                payload = None
+            self.send_answer(control.handle(ctx, self.command, raw_path[7:], payload))
+            return
+        req = Request(self.command, raw_path, parse_qsl(qs, keep_blank_values=True),
+                      self.headers, ctx.base)
+        req.body = body
+        api = raw_path == routes.PREFIX or raw_path.startswith(routes.PREFIX + "/")
+        if api:
+            ctx.stats.api_begin()
+        status = 0
+        route = "unknown"
+        try:
+            r, route = self.answer(req, ctx, api, self.path)
+            status = self.send_answer(r)
+        finally:
+            if api:
+                ctx.stats.api_end()
+            ms = (time.monotonic() - start) * 1000
+            ctx.stats.record(self.command, self.path, status, ms, route, api,
+                             sorted({k for k in self.headers.keys()}))
+            if ctx.log:
+                with ctx.log_lock:
+                    ctx.log.write(f"{self.command} {mask(self.path)} {status} {ms:.1f}\n")
+                    ctx.log.flush()
+
+    def answer(self, req, ctx, api, target):
+        ov = ctx.overrides.take(req.method, target)
+        if ov and ctx.overrides.replaces(ov):
+            matched = routes.match(req.method, req.raw_path) if api else None
+            return ctx.overrides.patch(ov, ctx.overrides.answer(ov), req), (
+                matched[0] if matched else "override")
+        if api:
+            r, route = api_answer(req, ctx)
+        else:
+            git = githttp.match(req.raw_path)
+            if git:
+                route = f"git {git[1]}"
+                r = githttp.handle(req, ctx, *git)
+            else:
+                route = "unknown"
+                r = Response(404, body=b"404 Not Found\n", content_type="text/plain")
+        if ov:
+            ctx.overrides.patch(ov, r, req)
+        return r, route
+
+    def send_answer(self, r):
+        """Write the response; its status, or 0 when the connection was reset."""
+        if r.delay_ms:
+            time.sleep(r.delay_ms / 1000)
+        try:
+            if r.fault == "reset":
+                self.close_connection = True
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                self.connection.close()
+                return 0
+            if r.stream:
+                length, chunks = r.stream
+                body = None
+            else:
+                body = r.payload()
+                if r.fault == "badjson":
+                    body = body[:len(body) // 2] + b"\x00{\"broken"
+                length = len(body)
+            self.send_response(r.status)
+            for k, v in r.headers.items():
+                self.send_header(k, v)
+            if r.fault == "truncate":
+                self.send_header("Content-Length", str(length + 1000))
+            else:
+                self.send_header("Content-Length", str(length))
+            if r.close or r.fault == "truncate":
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            if self.command == "HEAD":
+                return r.status
+            if body is None:
+                for c in chunks:
+                    self.wfile.write(c)
+            elif r.fault == "truncate":
+                self.wfile.write(body[:len(body) // 2])
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+            elif r.fault == "slow":
+                step = max(1, -(-len(body) // 10))
+                for i in range(0, max(1, len(body)), step):
+                    self.wfile.write(body[i:i + step])
+                    self.wfile.flush()
+                    time.sleep(self.server.ctx.slow_ms / 10000)
+            elif r.stall_ms:
+                self.wfile.write(body[:len(body) // 2])
+                self.wfile.flush()
+                time.sleep(r.stall_ms / 1000)
+                self.wfile.write(body[len(body) // 2:])
+            else:
+                self.wfile.write(body)
+            return r.status
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True
+            return r.status
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+
+def write_port_file(path, port):
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(f"{port}\n")
+    os.replace(tmp, path)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(prog="fake_gitlab.py", description=__doc__.splitlines()[0])
+    src = ap.add_mutually_exclusive_group()
+    src.add_argument("--spec", help="JSON spec file (format: tools/fakegitlab/spec.py)")
+    src.add_argument("--generate", help="groups=10,subgroups=5,depth=2,projects=20[,seed=1,"
+                     "archived=0.1,empty=0.05,shared=0.05,user_projects=2]")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    ap.add_argument("--port-file", help="write the port here (atomically) once listening")
+    ap.add_argument("--repos-dir", help="bare repositories (default: a temporary directory)")
+    ap.add_argument("--eager-repos", action="store_true",
+                    help="create every repository at start instead of on first clone")
+    ap.add_argument("--token", action="append", help=f"valid token (repeatable; default "
+                    f"{DEFAULT_TOKEN})")
+    ap.add_argument("--forbidden-token", action="append", default=[],
+                    help="a token answered with 403 Forbidden")
+    ap.add_argument("--external-url", help="base URL put in web_url, http_url_to_repo, Link")
+    ap.add_argument("--rate-limit", help="N/SECONDS on API routes, e.g. 60/10")
+    ap.add_argument("--rate-limit-no-headers", action="store_true",
+                    help="RateLimit-* headers only on 429 answers")
+    ap.add_argument("--latency", type=float, default=0, help="ms added to every API answer")
+    ap.add_argument("--faults", help="5xx=0.1,reset=0.05,truncate=0.02,badjson=0.02,slow=0.01")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the fault generator")
+    ap.add_argument("--slow-ms", type=int, default=2000, help="duration of a 'slow' answer")
+    ap.add_argument("--totals-limit", type=int, default=10000,
+                    help="omit X-Total/X-Total-Pages above this many records")
+    ap.add_argument("--max-offset", type=int, default=50000,
+                    help="405 for project lists when page*per_page exceeds this; 0 = off")
+    ap.add_argument("--log", help="append one line per request: method path status ms")
+    return ap.parse_args(argv)
+
+
+def build_model(args):
+    if args.spec:
+        return spec.load(args.spec)
+    if args.generate:
+        return generator.build(args.generate)
+    m = Model()
+    m.set_user()
+    m.reindex()
+    return m
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        model = build_model(args)
+        rates = faults.parse_rates(args.faults)
+        limit = ratelimit.parse(args.rate_limit) if args.rate_limit else None
+    except (ValueError, OSError) as e:
+        print(f"fake_gitlab: {e}", file=sys.stderr)
+        return 2
+    temp_repos = None
+    if args.repos_dir is None:
+        temp_repos = tempfile.mkdtemp(prefix="fake-gitlab-repos-")
+    ctx = Context(model, Repos(args.repos_dir or temp_repos), args.token or [DEFAULT_TOKEN],
+                  args.forbidden_token)
+    ctx.cfg.totals_limit = args.totals_limit
+    ctx.cfg.max_offset = args.max_offset
+    ctx.faults = faults.Faults(rates, args.seed)
+    ctx.latency_ms = args.latency
+    ctx.slow_ms = args.slow_ms
+    if limit:
+        ctx.limiter = ratelimit.RateLimiter(*limit, send_headers=not args.rate_limit_no_headers)
+        ctx.stats.window_seconds = limit[1]
+    if args.eager_repos:
+        for p in list(model.projects.values()):
+            ctx.repos.ensure(p)
+    if args.log:
+        ctx.log = open(args.log, "a", encoding="utf-8")
+    server = Server((args.host, args.port), Handler)
+    server.ctx = ctx
+    port = server.server_address[1]
+    own = f"http://{args.host}:{port}"
+    ctx.base = (args.external_url or own).rstrip("/")
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        if args.port_file:
+            write_port_file(args.port_file, port)
+        print(own, flush=True)
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        if temp_repos:
+            shutil.rmtree(temp_repos, ignore_errors=True)
+    return 0
