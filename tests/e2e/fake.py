@@ -23,6 +23,7 @@ import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tools" / "fake_gitlab.py"
+DEMO_SPEC = ROOT / "tools" / "demo-tree.json"
 DEFAULT_TOKEN = "glpat-fake-token-0123456789"
 OWN_TOKEN = object()  # api(): use the fake's token
 

@@ -10,16 +10,13 @@ import pytest
 E2E = pathlib.Path(__file__).resolve().parents[1] / "e2e"
 sys.path.insert(0, str(E2E))
 
-from fake import FakeGitLab  # noqa: E402
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-DEMO = ROOT / "tools" / "demo-tree.json"
+from fake import DEMO_SPEC, FakeGitLab  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """One read-only fake serving tools/demo-tree.json for a whole module."""
-    fake = FakeGitLab(spec=DEMO, workdir=tmp_path_factory.mktemp("demo"))
+    fake = FakeGitLab(spec=DEMO_SPEC, workdir=tmp_path_factory.mktemp("demo"))
     yield fake
     fake.stop()
 

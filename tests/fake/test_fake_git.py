@@ -3,6 +3,8 @@ import base64
 import http.client
 import subprocess
 
+from fake import DEMO_SPEC
+
 
 def git(*args, env, cwd=None, check=True):
     proc = subprocess.run(["git", *args], env=env, cwd=cwd, capture_output=True, text=True,
@@ -13,8 +15,7 @@ def git(*args, env, cwd=None, check=True):
 
 
 def test_clone_with_askpass_and_refs_match_truth(start_fake, git_env, tmp_path):
-    from conftest import DEMO
-    fake = start_fake(spec=DEMO)
+    fake = start_fake(spec=DEMO_SPEC)
     env = git_env(fake.token)
     dest = tmp_path / "website"
     proc = git("clone", fake.clone_url("acme/website"), str(dest), env=env)
@@ -30,14 +31,13 @@ def test_clone_with_askpass_and_refs_match_truth(start_fake, git_env, tmp_path):
     assert [p for p, t in truth.items() if t["repo_branches"] is not None] == ["acme/website"]
     assert fake.token not in "\n".join(fake.log_lines())
     # the same spec gives the same commits in another server
-    other = start_fake(spec=DEMO)
+    other = start_fake(spec=DEMO_SPEC)
     git("clone", "--bare", other.clone_url("acme/website"), str(tmp_path / "again"), env=env)
     assert git("rev-parse", "main", env=env, cwd=tmp_path / "again").stdout.strip() == head
 
 
 def test_clone_empty_and_unicode_named(start_fake, git_env, tmp_path):
-    from conftest import DEMO
-    fake = start_fake(spec=DEMO)
+    fake = start_fake(spec=DEMO_SPEC)
     env = git_env(fake.token)
     proc = git("clone", fake.clone_url("acme/equipe-donnees/ml-models/brand-new"),
                str(tmp_path / "e"), env=env)
@@ -46,8 +46,7 @@ def test_clone_empty_and_unicode_named(start_fake, git_env, tmp_path):
 
 
 def test_git_auth_errors(start_fake, git_env, tmp_path):
-    from conftest import DEMO
-    fake = start_fake(spec=DEMO)
+    fake = start_fake(spec=DEMO_SPEC)
     conn = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
     conn.request("GET", "/acme/website.git/info/refs?service=git-upload-pack")
     resp = conn.getresponse()
@@ -78,8 +77,7 @@ def test_git_auth_errors(start_fake, git_env, tmp_path):
 
 
 def test_push_control_is_seen_by_fetch(start_fake, git_env, tmp_path):
-    from conftest import DEMO
-    fake = start_fake(spec=DEMO)
+    fake = start_fake(spec=DEMO_SPEC)
     env = git_env(fake.token)
     dest = tmp_path / "c"
     git("clone", fake.clone_url("partners/portal"), str(dest), env=env)
