@@ -54,6 +54,7 @@ def test_not_found_bodies(fake):
     assert fake.api("/projects/999")[0::2] == (404, {"message": "404 Project Not Found"})
     assert fake.api("/users/nobody/projects")[0::2] == (404, {"message": "404 User Not Found"})
     assert fake.api("/nothing/here")[0::2] == (404, {"error": "404 Not Found"})
+    assert fake.api("/nothing/here", token=None)[0::2] == (404, {"error": "404 Not Found"})
     # a full path must be URL-encoded, as in GitLab
     assert fake.api("/groups/alpha/sub")[0::2] == (404, {"error": "404 Not Found"})
     assert fake.api("/groups/alpha%2Fsub")[2]["full_name"] == "Alpha Team / Sub Zéro"
@@ -168,5 +169,8 @@ def test_user_and_personal_projects(fake):
         assert paths(items, "path_with_namespace") == ["bob/stuff"]
         assert items[0]["namespace"]["kind"] == "user"
         assert items[0]["owner"]["username"] == "bob"
+    _, _, users = fake.api("/users?username=bob")
+    assert [u["id"] for u in users] == [7]
+    assert fake.api("/users?username=carol")[2] == []
     _, _, v = fake.api("/version")
     assert "version" in v and "revision" in v

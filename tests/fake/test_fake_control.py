@@ -107,7 +107,7 @@ def test_stats_and_log(fake):
     fake.api("/nope")
     s = fake.stats()
     assert s["total"] == 3 and s["api_total"] == 3
-    assert s["by_route"] == {"GET /groups": 1, "GET /groups/:gid/projects": 1,
+    assert s["by_route"] == {"GET /groups": 1, "GET /groups/:id/projects": 1,
                              "GET unknown": 1}
     assert s["by_status"] == {"200": 2, "404": 1}
     assert [r["path"] for r in s["requests"]] == [

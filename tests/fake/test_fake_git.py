@@ -1,8 +1,10 @@
 """Git smart HTTP: clone with a credential from GIT_ASKPASS, 401 without."""
 import base64
+import gzip
 import http.client
 import subprocess
 
+import pytest
 from fake import DEMO_SPEC
 
 
@@ -103,3 +105,32 @@ def test_chunked_request_body(start_fake):
     assert resp.status == 200, resp.read()
     resp.read()
     assert fake.api("/version")[0] == 418
+
+
+def pkt(text):
+    data = text.encode()
+    return b"%04x" % (len(data) + 4) + data
+
+
+@pytest.mark.parametrize("gzipped,chunked", [(True, False), (False, True), (True, True)])
+def test_upload_pack_body_gzip_and_chunked(start_fake, gzipped, chunked):
+    fake = start_fake(spec=DEMO_SPEC)
+    auth = {"Authorization": "Basic " + base64.b64encode(f"x:{fake.token}".encode()).decode()}
+    conn = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=20)
+    conn.request("GET", "/acme/website.git/info/refs?service=git-upload-pack", headers=auth)
+    refs = conn.getresponse().read()
+    line = next(x for x in refs.split(b"\n") if x.endswith(b"refs/heads/main"))
+    sha = line.split(b" ")[0][-40:].decode()
+    body = pkt(f"want {sha}\n") + b"0000" + pkt("done\n")
+    headers = dict(auth, **{"Content-Type": "application/x-git-upload-pack-request"})
+    if gzipped:
+        body = gzip.compress(body)
+        headers["Content-Encoding"] = "gzip"
+    conn.request("POST", "/acme/website.git/git-upload-pack",
+                 body=iter([body[:5], body[5:]]) if chunked else body, headers=headers,
+                 encode_chunked=chunked)
+    resp = conn.getresponse()
+    data = resp.read()
+    assert resp.status == 200
+    assert resp.getheader("Content-Type") == "application/x-git-upload-pack-result"
+    assert data.startswith(b"0008NAK\nPACK")

@@ -116,7 +116,8 @@ def test_keyset_on_projects(start_fake):
     for _ in range(10):
         status, h, items = fake.api(url)
         assert status == 200
-        assert not any(k.startswith("x-") for k in h), h
+        assert not set(h) & {"x-page", "x-per-page", "x-next-page", "x-prev-page", "x-total",
+                             "x-total-pages"}, h
         seen += [p["id"] for p in items]
         nxt = link_rels(h.get("link")).get("next")
         if not items:

@@ -4,6 +4,18 @@ GET  stats, tree;  POST reset_stats, push, delete_branch, rename, move,
 delete, archive, create_project, create_group, share, faults, override,
 clear_overrides, rate_limit.  POST bodies are JSON objects; a project or
 group is named by id or full path ("project": "a/b", "group": "a").
+
+GET /_fake/stats answers {"total", "api_total", "by_route" {"GET /groups/:id":
+n}, "by_status" {"200": n}, "throttled" (429s), "in_flight", "max_in_flight"
+(concurrent API requests), "max_window" (most API requests in one rate-limit
+window, 1 s without a limit), "window_seconds", "requests" [{"method", "path"
+(query tokens masked), "status" (0 = reset), "ms", "route", "api",
+"headers" (names only)}]}.  GET /_fake/tree answers the truth: "user",
+"groups" [{id, name, path, full_path, full_name, parent_id, access_level,
+visibility}], "projects" [{id, name, path, path_with_namespace,
+namespace_full_path, namespace_kind, archived, empty, default_branch,
+branches, shared_with (group full paths), http_url_to_repo, repo_branches
+({branch: sha} once the repository exists, else null)}].
 """
 from . import spec
 from .http import ApiError, Response

@@ -250,6 +250,17 @@ def get_user_projects(req, ctx, uid):
     return _project_list(req, ctx, list(u.namespace.projects), {"user_id": uid})
 
 
+def get_users(req, ctx):
+    u = ctx.model.user
+    users = [u]
+    if req.params.get("username") not in (None, u.username):
+        users = []
+    if req.params.get("search") and req.params["search"].lower() not in (
+            u.username.lower() + " " + u.name.lower()):
+        users = []
+    return _list(req, ctx, users, lambda x: render.user_brief(x, ctx.base))
+
+
 def get_users_one(req, ctx, uid):
     return Response(200, render.user_brief(_find_user(ctx, uid), ctx.base))
 
@@ -267,16 +278,17 @@ def get_version(req, ctx):
 ROUTES = [
     ("GET", "/version", get_version),
     ("GET", "/user", get_user),
-    ("GET", "/users/:uid", get_users_one),
-    ("GET", "/users/:uid/projects", get_user_projects),
+    ("GET", "/users", get_users),
+    ("GET", "/users/:id", get_users_one),
+    ("GET", "/users/:id/projects", get_user_projects),
     ("GET", "/groups", get_groups),
-    ("GET", "/groups/:gid", get_group),
-    ("GET", "/groups/:gid/subgroups", get_subgroups),
-    ("GET", "/groups/:gid/descendant_groups", get_descendant_groups),
-    ("GET", "/groups/:gid/projects", get_group_projects),
-    ("GET", "/groups/:gid/projects/shared", get_group_shared_projects),
+    ("GET", "/groups/:id", get_group),
+    ("GET", "/groups/:id/subgroups", get_subgroups),
+    ("GET", "/groups/:id/descendant_groups", get_descendant_groups),
+    ("GET", "/groups/:id/projects", get_group_projects),
+    ("GET", "/groups/:id/projects/shared", get_group_shared_projects),
     ("GET", "/projects", get_projects),
-    ("GET", "/projects/:pid", get_project),
+    ("GET", "/projects/:id", get_project),
 ]
 _COMPILED = []
 for _method, _pattern, _fn in ROUTES:
@@ -287,7 +299,7 @@ PREFIX = "/api/v4"
 
 
 def match(method, raw_path):
-    """(route pattern, handler, params) for an /api/v4 path, else None.
+    """(route pattern, handler, [route parameters]) for an /api/v4 path, else None.
 
     Matching is done on the encoded path, so `a/b` as an id must arrive as
     `a%2Fb`, as in GitLab."""
@@ -295,6 +307,6 @@ def match(method, raw_path):
     for m_, rx, pattern, fn in _COMPILED:
         mo = rx.match(rest)
         if mo and m_ == method:
-            return pattern, fn, {k: unquote(v) for k, v in mo.groupdict().items()}
+            return pattern, fn, [unquote(v) for v in mo.groups()]
     return None
 

@@ -6,6 +6,7 @@ accepted socket.  Dispatch: /_fake/* control endpoints; then overrides; then
 HTTP; anything else is 404.
 """
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -25,6 +26,9 @@ from .repos import Repos
 from .stats import Stats, mask
 
 DEFAULT_TOKEN = "glpat-fake-token-0123456789"
+GITLAB_HEADERS = {"Cache-Control": "max-age=0, private, must-revalidate", "Vary": "Origin",
+                  "X-Content-Type-Options": "nosniff", "X-Frame-Options": "SAMEORIGIN",
+                  "X-Gitlab-Meta": '{"correlation_id":"fake","version":"1"}'}
 
 
 class Context:
@@ -45,6 +49,7 @@ class Context:
         self.slow_ms = 2000
         self.log = None
         self.log_lock = threading.Lock()
+        self.request_ids = itertools.count(1)
 
 
 def token_of(req):
@@ -70,19 +75,22 @@ def api_answer(req, ctx):
             r.headers.update(rate_headers)
             return r, route
     token = token_of(req)
-    if token in ctx.forbidden:
+    if matched is None:
+        # Grape matches routes before any endpoint authenticates
+        r = Response(404, {"error": "404 Not Found"})
+    elif token in ctx.forbidden:
         r = Response(403, {"message": "403 Forbidden"})
     elif token not in ctx.tokens:
         r = Response(401, {"message": "401 Unauthorized"})
-    elif matched is None:
-        r = Response(404, {"error": "404 Not Found"})
     else:
         try:
             with ctx.model.lock:
-                r = matched[1](req, ctx, **matched[2])
+                r = matched[1](req, ctx, *matched[2])
         except ApiError as e:
             r = Response.error(e)
     r.headers.update(rate_headers)
+    r.headers.update(GITLAB_HEADERS)
+    r.headers["X-Request-Id"] = f"fake{next(ctx.request_ids):012d}"
     r.delay_ms += ctx.latency_ms
     kind, detail = ctx.faults.draw()
     if kind == "5xx":
