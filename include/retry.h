@@ -51,6 +51,12 @@ enum retry_reason retry_classify_status(long status);
  */
 double retry_backoff(struct retry_policy *p, int attempt);
 
+/* The GLM_E* code of a request that kept failing for this reason. */
+int retry_reason_code(enum retry_reason reason);
+
+/* Sleeps seconds on the monotonic clock; GLM_EINTR when a stop signal arrives. */
+int retry_sleep(double seconds);
+
 /* "Bad Gateway" for 502; "" for statuses without a well-known phrase. */
 const char *retry_status_text(long status);
 /* "HTTP 502 Bad Gateway" (or "HTTP 599") into buf. */

@@ -1,10 +1,12 @@
 #include "retry.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "error.h"
+#include "signals.h"
 
 void retry_policy_init(struct retry_policy *p, int retries, double base_s, double cap_s)
 {
@@ -47,6 +49,38 @@ enum retry_reason retry_classify_status(long status)
 	if (status >= 500 && status <= 599)
 		return RETRY_HTTP_5XX;
 	return RETRY_NONE;
+}
+
+int retry_reason_code(enum retry_reason reason)
+{
+	switch (reason) {
+	case RETRY_REFUSED:
+	case RETRY_RESET:
+	case RETRY_TIMEOUT:
+		return GLM_ECONNECT;
+	case RETRY_INVALID_JSON:
+		return GLM_EPARSE;
+	default:
+		return GLM_EHTTP;
+	}
+}
+
+int retry_sleep(double seconds)
+{
+	struct timespec until;
+	int64_t ns;
+
+	if (!(seconds > 0))
+		return signals_stopping() ? glm_error_set(GLM_EINTR, "interrupted") : 0;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	ns = (int64_t)until.tv_nsec + (int64_t)(seconds * 1e9);
+	until.tv_sec += (time_t)(ns / 1000000000);
+	until.tv_nsec = (long)(ns % 1000000000);
+	/* A stop signal interrupts the sleep (no SA_RESTART); other wakeups sleep on. */
+	while (!signals_stopping())
+		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) != EINTR)
+			return 0;
+	return glm_error_set(GLM_EINTR, "interrupted");
 }
 
 /* xorshift64*: enough for jitter, and needs no shared state. */

@@ -18,6 +18,7 @@
 #include "error.h"
 #include "ratelimit.h"
 #include "shm.h"
+#include "signals.h"
 
 #define NS	   1000000000LL
 #define T0	   (1000 * NS) /* the injected clock starts here */
@@ -369,6 +370,34 @@ static void test_acquire_sleeps(void **state)
 	assert_true(f->rl->waits > 0);
 }
 
+/* A worker waiting for a token leaves at once when the run is asked to stop. */
+static void test_acquire_interrupted(void **state)
+{
+	struct fixture *f = *state;
+	int fds[2], status;
+	pid_t pid;
+	char c;
+
+	assert_int_equal(ratelimit_init(f->rl, 0.01, 1), 0); /* next token in 100 s */
+	f->rl->tokens = 0;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		if (signals_install() < 0 || write(fds[1], "x", 1) != 1)
+			_exit(3);
+		_exit(ratelimit_acquire(f->rl) == GLM_EINTR ? 0 : 1);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(f->rl->requests == 0 && f->rl->in_flight == 0);
+}
+
 /* A process killed while it holds the lock, halfway through an update. */
 static void test_killed_holder_is_repaired(void **state)
 {
@@ -431,6 +460,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_observe_wall_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_processes_share_the_bucket, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acquire_sleeps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acquire_interrupted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_holder_is_repaired, setup, teardown),
 	};
 

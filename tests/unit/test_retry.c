@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "retry.h"
+#include "signals.h"
 
 static void test_classify_status(void **state)
 {
@@ -98,12 +99,37 @@ static void test_messages(void **state)
 	assert_string_equal(glm_error_msg(), "GET /version: connection refused after 1 try");
 }
 
+static void test_reason_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(retry_reason_code(RETRY_HTTP_5XX), GLM_EHTTP);
+	assert_int_equal(retry_reason_code(RETRY_THROTTLED), GLM_EHTTP);
+	assert_int_equal(retry_reason_code(RETRY_TRUNCATED), GLM_EHTTP);
+	assert_int_equal(retry_reason_code(RETRY_REFUSED), GLM_ECONNECT);
+	assert_int_equal(retry_reason_code(RETRY_RESET), GLM_ECONNECT);
+	assert_int_equal(retry_reason_code(RETRY_TIMEOUT), GLM_ECONNECT);
+	assert_int_equal(retry_reason_code(RETRY_INVALID_JSON), GLM_EPARSE);
+}
+
+static void test_sleep_stops(void **state)
+{
+	(void)state;
+	assert_int_equal(retry_sleep(0.001), 0);
+	assert_int_equal(retry_sleep(-1), 0);
+	/* a stop asked before or during the wait ends it */
+	signals_caught = SIGTERM;
+	assert_int_equal(retry_sleep(30), GLM_EINTR);
+	assert_int_equal(retry_sleep(0), GLM_EINTR);
+	signals_caught = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify_status), cmocka_unit_test(test_classify_curl),
 		cmocka_unit_test(test_backoff_bounds),	cmocka_unit_test(test_backoff_custom),
-		cmocka_unit_test(test_messages),
+		cmocka_unit_test(test_messages),	cmocka_unit_test(test_reason_codes),
+		cmocka_unit_test(test_sleep_stops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
