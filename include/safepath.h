@@ -10,6 +10,9 @@
 
 #include "tree.h"
 
+#define SAFEPATH_MAX_COMPONENT 255  /* bytes of one folder name (NAME_MAX) */
+#define SAFEPATH_MAX_PATH      4096 /* bytes of a root_path (PATH_MAX) */
+
 /* 0 when name may be one folder name; GLM_EUNSAFE with the reason otherwise. */
 int safepath_check_component(const char *name);
 
@@ -17,6 +20,12 @@ int safepath_check_component(const char *name);
  * Marks every node whose folder (or an ancestor's) is unsafe, or whose
  * root_path clashes with another node's, by setting node->unsafe and calls
  * report(node, reason, ctx) once for each.  Returns the number marked.
+ * Only the topmost node of an unsafe subtree is marked and reported (its
+ * reason counts the projects below it); pruning it drops them all.  A clash
+ * is two siblings with byte-equal folders (tree_finish() sorts them next to
+ * each other): the first in sorted order keeps the folder.  Names that
+ * differ only in case or Unicode normalisation are different folders, as
+ * they are on the case-sensitive file systems a mirror lives on.
  */
 typedef void (*safepath_report_fn)(const struct node *node, const char *reason, void *ctx);
 size_t safepath_check_tree(struct node *root, safepath_report_fn report, void *ctx);

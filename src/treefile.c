@@ -1,18 +1,621 @@
-/* Stub until the tree-file module lands. */
+/*
+ * The tree file.  Format (version 1):
+ *
+ *   { "glmirror_tree": 1, "base_url": "https://gitlab.example.com",
+ *     "created_at": "2026-01-02T03:04:05Z", "root": NODE }
+ *   NODE = { "type": "root"|"group"|"subgroup"|"project", "id": N,
+ *            "parent_id": N, "name": S, "path": S, "full_path": S,
+ *            "web_url": S, "http_url": S, "ssh_url": S, "default_branch": S,
+ *            "last_activity_at": S, "archived": B, "empty_repo": B,
+ *            "shared": B, "children": [NODE, ...] }
+ *
+ * Strings that are NULL in struct node are left out; folder and root_path
+ * are not stored (tree_finish() derives them from this run's -n).  The
+ * reader checks every key it knows and ignores others, so a later version
+ * may add keys without a format bump.  treefile_write is matched by
+ * treefile_read.
+ */
 #include "treefile.h"
 
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "error.h"
+#include "log.h"
+
+#define TREEFILE_VERSION   1
+#define TREEFILE_MAX_BYTES (512LL << 20)
+#define TREEFILE_MAX_DEPTH 64		      /* GitLab allows 20 levels of subgroups */
+#define TREEFILE_MAX_ID	   9007199254740992.0 /* 2^53: exact in a JSON number */
+
+static const char *const treefile_types[] = { "root", "group", "subgroup", "project" };
+
+struct treefile_str {
+	const char *key;
+	size_t offset;
+	int required; /* for every node but the root */
+};
+
+static const struct treefile_str treefile_strs[] = {
+	{ "name", offsetof(struct node, name), 1 },
+	{ "path", offsetof(struct node, path), 1 },
+	{ "full_path", offsetof(struct node, full_path), 0 },
+	{ "web_url", offsetof(struct node, web_url), 0 },
+	{ "http_url", offsetof(struct node, http_url), 0 },
+	{ "ssh_url", offsetof(struct node, ssh_url), 0 },
+	{ "default_branch", offsetof(struct node, default_branch), 0 },
+	{ "last_activity_at", offsetof(struct node, last_activity_at), 0 },
+};
+
+struct treefile_bool {
+	const char *key;
+	size_t offset;
+};
+
+static const struct treefile_bool treefile_bools[] = {
+	{ "archived", offsetof(struct node, archived) },
+	{ "empty_repo", offsetof(struct node, empty_repo) },
+	{ "shared", offsetof(struct node, shared) },
+};
+
+#define TREEFILE_NSTRS	(sizeof(treefile_strs) / sizeof(treefile_strs[0]))
+#define TREEFILE_NBOOLS (sizeof(treefile_bools) / sizeof(treefile_bools[0]))
+
+static char **treefile_str_field(struct node *node, size_t i)
+{
+	return (char **)((char *)node + treefile_strs[i].offset);
+}
+
+static int *treefile_bool_field(struct node *node, size_t i)
+{
+	return (int *)((char *)node + treefile_bools[i].offset);
+}
+
+/*
+ * cJSON prints numbers through "%1.15g" and a loose round-trip test, which
+ * changes integers near 2^53; ids are written exactly instead.
+ */
+static int treefile_add_id(cJSON *obj, const char *key, long long id)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", id);
+	return cJSON_AddRawToObject(obj, key, buf) != NULL ? 0 : GLM_ENOMEM;
+}
+
+/* Builds the JSON of node and its subtree; NULL when out of memory. */
+static cJSON *treefile_encode(const struct node *node)
+{
+	cJSON *obj = cJSON_CreateObject(), *children;
+	size_t i;
+
+	if (obj == NULL || cJSON_AddStringToObject(obj, "type", node_type_name(node->type)) == NULL)
+		goto fail;
+	if (node->type != NODE_ROOT && (treefile_add_id(obj, "id", node->id) < 0 ||
+					treefile_add_id(obj, "parent_id", node->parent_id) < 0))
+		goto fail;
+	for (i = 0; i < TREEFILE_NSTRS; i++) {
+		const char *v = *treefile_str_field((struct node *)node, i);
+
+		if (v != NULL && cJSON_AddStringToObject(obj, treefile_strs[i].key, v) == NULL)
+			goto fail;
+	}
+	if (node->type != NODE_ROOT)
+		for (i = 0; i < TREEFILE_NBOOLS; i++)
+			if (cJSON_AddBoolToObject(obj, treefile_bools[i].key,
+						  *treefile_bool_field((struct node *)node, i)) ==
+			    NULL)
+				goto fail;
+	if (node->type != NODE_PROJECT) {
+		if ((children = cJSON_AddArrayToObject(obj, "children")) == NULL)
+			goto fail;
+		for (i = 0; i < node->nchildren; i++) {
+			cJSON *child = treefile_encode(node->children[i]);
+
+			if (child == NULL)
+				goto fail;
+			cJSON_AddItemToArray(children, child);
+		}
+	}
+	return obj;
+fail:
+	cJSON_Delete(obj);
+	return NULL;
+}
+
+static int treefile_write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* fsync of the folder holding path, so the rename itself is durable. */
+static void treefile_sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash == NULL ? strdup(".") : strndup(path, slash == path ? 1 : slash - path);
+	int fd;
+
+	if (dir == NULL)
+		return;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
 
 int treefile_write(const char *path, const struct node *root, const char *base_url)
 {
-	(void)root;
-	(void)base_url;
-	return glm_error_set(GLM_ERR, "%s: writing tree files is not built yet", path);
+	char stamp[32], *text = NULL, *tmp = NULL;
+	cJSON *doc = NULL, *tree;
+	struct tm tm;
+	time_t now = time(NULL);
+	int fd = -1, err = GLM_ENOMEM, rc;
+	size_t len;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((doc = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddNumberToObject(doc, "glmirror_tree", TREEFILE_VERSION) == NULL ||
+	    cJSON_AddStringToObject(doc, "base_url", base_url) == NULL ||
+	    cJSON_AddStringToObject(doc, "created_at", stamp) == NULL ||
+	    (tree = treefile_encode(root)) == NULL) {
+		err = glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", path);
+		goto out;
+	}
+	cJSON_AddItemToObject(doc, "root", tree);
+	if ((text = cJSON_Print(doc)) == NULL) {
+		err = glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", path);
+		goto out;
+	}
+	len = strlen(path) + 32;
+	if ((tmp = malloc(len)) == NULL) {
+		err = glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", path);
+		goto out;
+	}
+	snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 && errno == EEXIST) {
+		/* Same name, same pid: left by an earlier process that died. */
+		unlink(tmp);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	}
+	if (fd < 0) {
+		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': cannot create '%s'", path,
+				      tmp);
+		free(tmp);
+		tmp = NULL; /* not ours: never unlink it */
+		goto out;
+	}
+	if ((rc = treefile_write_all(fd, text, strlen(text))) < 0 ||
+	    (rc = treefile_write_all(fd, "\n", 1)) < 0) {
+		err = glm_error_errno(GLM_EIO, -rc, "tree file '%s': write", path);
+		goto out;
+	}
+	if (fsync(fd) < 0) {
+		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': fsync", path);
+		goto out;
+	}
+	rc = close(fd);
+	fd = -1;
+	if (rc < 0) {
+		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': close", path);
+		goto out;
+	}
+	if (rename(tmp, path) < 0) {
+		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': rename", path);
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	treefile_sync_dir(path);
+	err = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	free(text);
+	cJSON_Delete(doc);
+	return err;
+}
+
+/* Reading. */
+
+struct treefile_reader {
+	const char *file;
+	char where[512]; /* the node being read, for messages */
+};
+
+static int treefile_bad(struct treefile_reader *r, const char *what)
+{
+	return glm_error_set(GLM_EPARSE, "tree file '%s': %s%s%s", r->file, r->where,
+			     r->where[0] ? ": " : "", what);
+}
+
+/* Names the node in r->where: its JSON position and, when known, full_path. */
+static void treefile_locate(struct treefile_reader *r, const char *json_path, const cJSON *obj)
+{
+	const cJSON *fp = cJSON_GetObjectItemCaseSensitive(obj, "full_path");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
+	char esc[200];
+
+	if (cJSON_IsString(fp))
+		snprintf(r->where, sizeof(r->where), "%s (full_path '%s')", json_path,
+			 log_esc(fp->valuestring, esc, sizeof(esc)));
+	else if (cJSON_IsNumber(id))
+		snprintf(r->where, sizeof(r->where), "%s (id %.0f)", json_path, id->valuedouble);
+	else
+		snprintf(r->where, sizeof(r->where), "%s", json_path);
+}
+
+static int treefile_id(struct treefile_reader *r, const cJSON *obj, const char *key, int required,
+		       long long *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char msg[128];
+
+	if (v == NULL && !required)
+		return 0;
+	if (v == NULL) {
+		snprintf(msg, sizeof(msg), "'%s' is missing", key);
+		return treefile_bad(r, msg);
+	}
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > TREEFILE_MAX_ID ||
+	    floor(v->valuedouble) != v->valuedouble) {
+		snprintf(msg, sizeof(msg), "'%s' is not a whole number from 0 to 2^53", key);
+		return treefile_bad(r, msg);
+	}
+	*out = (long long)v->valuedouble;
+	return 0;
+}
+
+static int treefile_decode(struct treefile_reader *r, const cJSON *obj, const char *json_path,
+			   int depth, struct node **out);
+
+/*
+ * A key given twice is ambiguous (cJSON would take the first); a hand-edited
+ * file that does it is refused.  Only the keys this reader uses are checked,
+ * so the cost stays linear in the object's size.
+ */
+static int treefile_check_duplicates(struct treefile_reader *r, const cJSON *obj)
+{
+	static const char *const other_keys[] = { "type", "id", "parent_id", "children" };
+	unsigned seen[TREEFILE_NSTRS + TREEFILE_NBOOLS + 4] = { 0 };
+	const cJSON *item;
+	char msg[96];
+	size_t k;
+
+	cJSON_ArrayForEach(item, obj)
+	{
+		for (k = 0; k < sizeof(seen) / sizeof(seen[0]); k++) {
+			const char *key =
+				k < TREEFILE_NSTRS ? treefile_strs[k].key
+				: k < TREEFILE_NSTRS + TREEFILE_NBOOLS
+					? treefile_bools[k - TREEFILE_NSTRS].key
+					: other_keys[k - TREEFILE_NSTRS - TREEFILE_NBOOLS];
+
+			if (item->string != NULL && strcmp(item->string, key) == 0 && seen[k]++) {
+				snprintf(msg, sizeof(msg), "'%s' is given twice", key);
+				return treefile_bad(r, msg);
+			}
+		}
+	}
+	return 0;
+}
+
+static int treefile_decode_children(struct treefile_reader *r, const cJSON *obj,
+				    const char *json_path, int depth, struct node *node)
+{
+	const cJSON *children = cJSON_GetObjectItemCaseSensitive(obj, "children"), *c;
+	char child_path[sizeof(r->where)];
+	size_t i = 0;
+	int err;
+
+	if (children == NULL || cJSON_IsNull(children))
+		return 0;
+	if (!cJSON_IsArray(children))
+		return treefile_bad(r, "'children' is not an array");
+	if (node->type == NODE_PROJECT && cJSON_GetArraySize(children) > 0)
+		return treefile_bad(r, "a project has children");
+	cJSON_ArrayForEach(c, children)
+	{
+		struct node *child;
+
+		snprintf(child_path, sizeof(child_path), "%s.children[%zu]", json_path, i++);
+		if ((err = treefile_decode(r, c, child_path, depth + 1, &child)) < 0)
+			return err;
+		if ((err = node_add_child(node, child)) < 0) {
+			node_free(child);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int treefile_decode(struct treefile_reader *r, const cJSON *obj, const char *json_path,
+			   int depth, struct node **out)
+{
+	struct node *node = NULL;
+	const cJSON *v;
+	size_t i;
+	int err, t;
+	char msg[128];
+
+	*out = NULL;
+	snprintf(r->where, sizeof(r->where), "%s", json_path);
+	if (depth > TREEFILE_MAX_DEPTH)
+		return treefile_bad(r, "nested deeper than 64 levels");
+	if (!cJSON_IsObject(obj))
+		return treefile_bad(r, "a node is not an object");
+	treefile_locate(r, json_path, obj);
+	if ((err = treefile_check_duplicates(r, obj)) < 0)
+		return err;
+	v = cJSON_GetObjectItemCaseSensitive(obj, "type");
+	if (!cJSON_IsString(v))
+		return treefile_bad(r, "'type' is missing or not a string");
+	for (t = 0; t < 4 && strcmp(v->valuestring, treefile_types[t]) != 0; t++)
+		;
+	if (t == 4) {
+		char esc[64];
+
+		snprintf(msg, sizeof(msg), "unknown type '%s'",
+			 log_esc(v->valuestring, esc, sizeof(esc)));
+		return treefile_bad(r, msg);
+	}
+	if ((t == NODE_ROOT) != (depth == 0))
+		return treefile_bad(r, depth == 0 ? "the top node is not of type 'root'"
+						  : "a node below the top is of type 'root'");
+	if ((node = node_new((enum node_type)t)) == NULL)
+		return glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", r->file);
+	if ((err = treefile_id(r, obj, "id", t != NODE_ROOT, &node->id)) < 0 ||
+	    (err = treefile_id(r, obj, "parent_id", 0, &node->parent_id)) < 0)
+		goto fail;
+	for (i = 0; i < TREEFILE_NSTRS; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(obj, treefile_strs[i].key);
+		if ((v == NULL || cJSON_IsNull(v)) &&
+		    !(treefile_strs[i].required && t != NODE_ROOT))
+			continue;
+		if (!cJSON_IsString(v)) {
+			snprintf(msg, sizeof(msg), "'%s' is %s", treefile_strs[i].key,
+				 v == NULL ? "missing" : "not a string");
+			err = treefile_bad(r, msg);
+			goto fail;
+		}
+		if ((err = node_set(treefile_str_field(node, i), v->valuestring)) < 0)
+			goto fail;
+	}
+	for (i = 0; i < TREEFILE_NBOOLS; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(obj, treefile_bools[i].key);
+		if (v == NULL)
+			continue;
+		if (!cJSON_IsBool(v)) {
+			snprintf(msg, sizeof(msg), "'%s' is not true or false",
+				 treefile_bools[i].key);
+			err = treefile_bad(r, msg);
+			goto fail;
+		}
+		*treefile_bool_field(node, i) = cJSON_IsTrue(v);
+	}
+	if ((err = treefile_decode_children(r, obj, json_path, depth, node)) < 0)
+		goto fail;
+	*out = node;
+	return 0;
+fail:
+	node_free(node);
+	return err;
+}
+
+/* Line and column of offset in buf, for a parse error. */
+static void treefile_position(const char *buf, size_t offset, size_t *line, size_t *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < offset; i++) {
+		if (buf[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+/*
+ * cJSON turns "\u0000" into the end of a C string, which would silently cut
+ * a name short; a raw NUL byte is not JSON either.  Both are refused here.
+ */
+static int treefile_check_nul(struct treefile_reader *r, const char *buf, size_t len)
+{
+	size_t i, line, col;
+	int in_string = 0;
+	char msg[96];
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '\0') {
+			treefile_position(buf, i, &line, &col);
+			snprintf(msg, sizeof(msg), "a NUL byte at line %zu column %zu", line, col);
+			return treefile_bad(r, msg);
+		}
+		if (buf[i] == '"') {
+			in_string = !in_string;
+		} else if (in_string && buf[i] == '\\' && i + 1 < len) {
+			if (buf[i + 1] == 'u' && len - i >= 6 &&
+			    memcmp(buf + i + 2, "0000", 4) == 0) {
+				treefile_position(buf, i, &line, &col);
+				snprintf(msg, sizeof(msg),
+					 "a string contains \\u0000 at line %zu column %zu", line,
+					 col);
+				return treefile_bad(r, msg);
+			}
+			i++; /* the escaped character, so \" does not end the string */
+		}
+	}
+	return 0;
+}
+
+static int treefile_slurp(const char *path, char **out, size_t *out_len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, err = 0;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return glm_error_errno(GLM_EIO, errno, "tree file '%s'", path);
+	if (fstat(fd, &st) < 0) {
+		err = glm_error_errno(GLM_EIO, errno, "tree file '%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = glm_error_set(GLM_EIO, "tree file '%s' is not a regular file", path);
+		goto out;
+	}
+	if (st.st_size > TREEFILE_MAX_BYTES) {
+		err = glm_error_set(GLM_EPARSE, "tree file '%s' is larger than %lld MiB", path,
+				    TREEFILE_MAX_BYTES >> 20);
+		goto out;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		err = glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", path);
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = glm_error_errno(GLM_EIO, errno, "tree file '%s'", path);
+			goto out;
+		}
+		if (n == 0)
+			break; /* shrank while we read: parsed as it is */
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*out_len = len;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return err;
+}
+
+static int treefile_parse(struct treefile_reader *r, const char *buf, size_t len, cJSON **out)
+{
+	const char *end = NULL;
+	size_t line, col, i;
+	char msg[128];
+	int err;
+
+	*out = NULL;
+	if ((err = treefile_check_nul(r, buf, len)) < 0)
+		return err;
+	for (i = 0; i < len && strchr(" \t\r\n", buf[i]) != NULL; i++)
+		;
+	if (i == len)
+		return treefile_bad(r, "the file is empty");
+	*out = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	if (*out == NULL) {
+		if (end == NULL || end >= buf + len)
+			return treefile_bad(r, "the file ends in the middle (truncated?)");
+		treefile_position(buf, (size_t)(end - buf), &line, &col);
+		snprintf(msg, sizeof(msg), "not valid JSON at line %zu column %zu", line, col);
+		return treefile_bad(r, msg);
+	}
+	for (i = (size_t)(end - buf); i < len && strchr(" \t\r\n", buf[i]) != NULL; i++)
+		;
+	if (i < len) {
+		treefile_position(buf, i, &line, &col);
+		snprintf(msg, sizeof(msg), "unexpected text after the JSON at line %zu column %zu",
+			 line, col);
+		cJSON_Delete(*out);
+		*out = NULL;
+		return treefile_bad(r, msg);
+	}
+	return 0;
 }
 
 int treefile_read(const char *path, struct node **out_root, char **out_base_url)
 {
+	struct treefile_reader r = { .file = path };
+	const cJSON *v;
+	cJSON *doc = NULL;
+	char *buf = NULL, msg[128];
+	size_t len = 0;
+	int err;
+
 	*out_root = NULL;
 	*out_base_url = NULL;
-	return glm_error_set(GLM_ERR, "%s: reading tree files is not built yet", path);
+	if ((err = treefile_slurp(path, &buf, &len)) < 0 ||
+	    (err = treefile_parse(&r, buf, len, &doc)) < 0)
+		goto out;
+	if (!cJSON_IsObject(doc)) {
+		err = treefile_bad(&r, "not a glmirror tree file (not a JSON object)");
+		goto out;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(doc, "glmirror_tree");
+	if (v == NULL) {
+		err = treefile_bad(&r, "not a glmirror tree file (no \"glmirror_tree\" key)");
+		goto out;
+	}
+	if (!cJSON_IsNumber(v) || v->valuedouble != TREEFILE_VERSION) {
+		if (cJSON_IsNumber(v))
+			snprintf(msg, sizeof(msg),
+				 "format version %g is not supported (this glmirror reads "
+				 "version %d)",
+				 v->valuedouble, TREEFILE_VERSION);
+		else
+			snprintf(msg, sizeof(msg), "\"glmirror_tree\" is not a version number");
+		err = treefile_bad(&r, msg);
+		goto out;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(doc, "base_url");
+	if (!cJSON_IsString(v) || (strncmp(v->valuestring, "https://", 8) != 0 &&
+				   strncmp(v->valuestring, "http://", 7) != 0)) {
+		err = treefile_bad(&r, "\"base_url\" is missing or not an http(s) URL");
+		goto out;
+	}
+	if ((*out_base_url = strdup(v->valuestring)) == NULL) {
+		err = glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", path);
+		goto out;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(doc, "root");
+	if (v == NULL) {
+		err = treefile_bad(&r, "\"root\" is missing");
+		goto out;
+	}
+	err = treefile_decode(&r, v, "root", 0, out_root);
+out:
+	if (err < 0) {
+		free(*out_base_url);
+		*out_base_url = NULL;
+	}
+	cJSON_Delete(doc);
+	free(buf);
+	return err;
 }

@@ -1,0 +1,407 @@
+/* print: -p output byte for byte as gitlabber's (goldens checked against PyYAML and json). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "error.h"
+#include "print.h"
+#include "tree_fixture.h"
+
+/*
+ * The goldens are glmirror's output for sample(), which matched
+ * json.dumps(d, indent=2, sort_keys=True) and yaml.dump(d,
+ * default_flow_style=False) of the same dict when they were made.
+ */
+static const char golden_tree[] =
+	"root [https://gitlab.example.com]\n"
+	"\xe2"
+	"\x94"
+	"\x9c"
+	"\xe2"
+	"\x94"
+	"\x80"
+	"\xe2"
+	"\x94"
+	"\x80"
+	" Data Science [/Data Science]\n"
+	"\xe2"
+	"\x94"
+	"\x82"
+	"   \xe2"
+	"\x94"
+	"\x9c"
+	"\xe2"
+	"\x94"
+	"\x80"
+	"\xe2"
+	"\x94"
+	"\x80"
+	" A rather long project name that goes on and on past eighty columns of text [/Data "
+	"Science/A rather long project name that goes on and on past eighty columns of text]\n"
+	"\xe2"
+	"\x94"
+	"\x82"
+	"   \xe2"
+	"\x94"
+	"\x9c"
+	"\xe2"
+	"\x94"
+	"\x80"
+	"\xe2"
+	"\x94"
+	"\x80"
+	" Gr\xc3"
+	"\xbc"
+	"n \xe6"
+	"\x97"
+	"\xa5"
+	"\xe6"
+	"\x9c"
+	"\xac"
+	" [/Data Science/Gr\xc3"
+	"\xbc"
+	"n \xe6"
+	"\x97"
+	"\xa5"
+	"\xe6"
+	"\x9c"
+	"\xac"
+	"]\n"
+	"\xe2"
+	"\x94"
+	"\x82"
+	"   \xe2"
+	"\x94"
+	"\x82"
+	"   \xe2"
+	"\x94"
+	"\x9c"
+	"\xe2"
+	"\x94"
+	"\x80"
+	"\xe2"
+	"\x94"
+	"\x80"
+	" emoji \xf0"
+	"\x9f"
+	"\x99"
+	"\x82"
+	" [/Data Science/Gr\xc3"
+	"\xbc"
+	"n \xe6"
+	"\x97"
+	"\xa5"
+	"\xe6"
+	"\x9c"
+	"\xac"
+	"/emoji \xf0"
+	"\x9f"
+	"\x99"
+	"\x82"
+	"]\n"
+	"\xe2"
+	"\x94"
+	"\x82"
+	"   \xe2"
+	"\x94"
+	"\x82"
+	"   \xe2"
+	"\x94"
+	"\x94"
+	"\xe2"
+	"\x94"
+	"\x80"
+	"\xe2"
+	"\x94"
+	"\x80"
+	" yes [/Data Science/Gr\xc3"
+	"\xbc"
+	"n \xe6"
+	"\x97"
+	"\xa5"
+	"\xe6"
+	"\x9c"
+	"\xac"
+	"/yes]\n"
+	"\xe2"
+	"\x94"
+	"\x82"
+	"   \xe2"
+	"\x94"
+	"\x94"
+	"\xe2"
+	"\x94"
+	"\x80"
+	"\xe2"
+	"\x94"
+	"\x80"
+	" it's: here [/Data Science/it's: here]\n"
+	"\xe2"
+	"\x94"
+	"\x94"
+	"\xe2"
+	"\x94"
+	"\x80"
+	"\xe2"
+	"\x94"
+	"\x80"
+	" empty [/empty]\n";
+
+static const char golden_json[] =
+	"{\n"
+	"  \"children\": [\n"
+	"    {\n"
+	"      \"children\": [\n"
+	"        {\n"
+	"          \"name\": \"A rather long project name that goes on and on past eighty columns "
+	"of text\",\n"
+	"          \"root_path\": \"/Data Science/A rather long project name that goes on and on "
+	"past eighty columns of text\",\n"
+	"          \"type\": \"project\",\n"
+	"          \"url\": \"git@gitlab.example.com:data-science/long.git\"\n"
+	"        },\n"
+	"        {\n"
+	"          \"children\": [\n"
+	"            {\n"
+	"              \"name\": \"emoji \\ud83d\\ude42\",\n"
+	"              \"root_path\": \"/Data Science/Gr\\u00fcn \\u65e5\\u672c/emoji "
+	"\\ud83d\\ude42\",\n"
+	"              \"type\": \"project\",\n"
+	"              \"url\": \"git@gitlab.example.com:data-science/gruen/emoji.git\"\n"
+	"            },\n"
+	"            {\n"
+	"              \"name\": \"yes\",\n"
+	"              \"root_path\": \"/Data Science/Gr\\u00fcn \\u65e5\\u672c/yes\",\n"
+	"              \"type\": \"project\",\n"
+	"              \"url\": \"git@gitlab.example.com:data-science/gruen/yes.git\"\n"
+	"            }\n"
+	"          ],\n"
+	"          \"name\": \"Gr\\u00fcn \\u65e5\\u672c\",\n"
+	"          \"root_path\": \"/Data Science/Gr\\u00fcn \\u65e5\\u672c\",\n"
+	"          \"type\": \"subgroup\",\n"
+	"          \"url\": \"https://gitlab.example.com/data-science/gruen\"\n"
+	"        },\n"
+	"        {\n"
+	"          \"name\": \"it's: here\",\n"
+	"          \"root_path\": \"/Data Science/it's: here\",\n"
+	"          \"type\": \"project\",\n"
+	"          \"url\": \"git@gitlab.example.com:data-science/quote.git\"\n"
+	"        }\n"
+	"      ],\n"
+	"      \"name\": \"Data Science\",\n"
+	"      \"root_path\": \"/Data Science\",\n"
+	"      \"type\": \"group\",\n"
+	"      \"url\": \"https://gitlab.example.com/data-science\"\n"
+	"    },\n"
+	"    {\n"
+	"      \"name\": \"empty\",\n"
+	"      \"root_path\": \"/empty\",\n"
+	"      \"type\": \"group\",\n"
+	"      \"url\": \"https://gitlab.example.com/empty\"\n"
+	"    }\n"
+	"  ],\n"
+	"  \"name\": \"\",\n"
+	"  \"root_path\": \"\",\n"
+	"  \"type\": \"root\",\n"
+	"  \"url\": \"https://gitlab.example.com\"\n"
+	"}\n";
+
+static const char golden_yaml[] =
+	"children:\n"
+	"- children:\n"
+	"  - name: A rather long project name that goes on and on past eighty columns of text\n"
+	"    root_path: /Data Science/A rather long project name that goes on and on past eighty\n"
+	"      columns of text\n"
+	"    type: project\n"
+	"    url: git@gitlab.example.com:data-science/long.git\n"
+	"  - children:\n"
+	"    - name: \"emoji \\U0001F642\"\n"
+	"      root_path: \"/Data Science/Gr\\xFCn \\u65E5\\u672C/emoji \\U0001F642\"\n"
+	"      type: project\n"
+	"      url: git@gitlab.example.com:data-science/gruen/emoji.git\n"
+	"    - name: 'yes'\n"
+	"      root_path: \"/Data Science/Gr\\xFCn \\u65E5\\u672C/yes\"\n"
+	"      type: project\n"
+	"      url: git@gitlab.example.com:data-science/gruen/yes.git\n"
+	"    name: \"Gr\\xFCn \\u65E5\\u672C\"\n"
+	"    root_path: \"/Data Science/Gr\\xFCn \\u65E5\\u672C\"\n"
+	"    type: subgroup\n"
+	"    url: https://gitlab.example.com/data-science/gruen\n"
+	"  - name: 'it''s: here'\n"
+	"    root_path: '/Data Science/it''s: here'\n"
+	"    type: project\n"
+	"    url: git@gitlab.example.com:data-science/quote.git\n"
+	"  name: Data Science\n"
+	"  root_path: /Data Science\n"
+	"  type: group\n"
+	"  url: https://gitlab.example.com/data-science\n"
+	"- name: empty\n"
+	"  root_path: /empty\n"
+	"  type: group\n"
+	"  url: https://gitlab.example.com/empty\n"
+	"name: ''\n"
+	"root_path: ''\n"
+	"type: root\n"
+	"url: https://gitlab.example.com\n"
+	"\n";
+
+static struct node *sample(void)
+{
+	struct node *root = node_new(NODE_ROOT), *ds, *g;
+
+	assert_non_null(root);
+	ds = fx_add(root, NODE_GROUP, 1, "Data Science", "data-science");
+	g = fx_add(ds, NODE_GROUP, 2, "Gr\xc3\xbcn \xe6\x97\xa5\xe6\x9c\xac", "gruen");
+	fx_add(g, NODE_PROJECT, 10, "yes", "yes");
+	fx_add(g, NODE_PROJECT, 11, "emoji \xf0\x9f\x99\x82", "emoji");
+	fx_add(ds, NODE_PROJECT, 12,
+	       "A rather long project name that goes on and on past eighty columns of text",
+	       "long");
+	fx_add(ds, NODE_PROJECT, 13, "it's: here", "quote");
+	fx_add(root, NODE_GROUP, 3, "empty", "empty");
+	assert_int_equal(tree_finish(root, NAMING_NAME), 0);
+	return root;
+}
+
+/* Prints root in format; the caller frees the result. */
+static char *render(const struct node *root, enum print_format format, enum clone_method method)
+{
+	struct options o;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	memset(&o, 0, sizeof(o));
+	o.print_format = format;
+	o.method = method;
+	assert_int_equal(print_tree(f, root, "https://gitlab.example.com", &o), 0);
+	fclose(f);
+	return buf;
+}
+
+static void check_golden(enum print_format format, const char *golden)
+{
+	struct node *root = sample();
+	char *out = render(root, format, METHOD_SSH);
+
+	assert_string_equal(out, golden);
+	free(out);
+	node_free(root);
+}
+
+static void test_tree_golden(void **state)
+{
+	(void)state;
+	check_golden(PRINT_TREE, golden_tree);
+}
+
+static void test_json_golden(void **state)
+{
+	(void)state;
+	check_golden(PRINT_JSON, golden_json);
+}
+
+static void test_yaml_golden(void **state)
+{
+	(void)state;
+	check_golden(PRINT_YAML, golden_yaml);
+}
+
+static void test_http_method_prints_http_urls(void **state)
+{
+	struct node *root = sample();
+	char *out = render(root, PRINT_JSON, METHOD_HTTP);
+
+	(void)state;
+	assert_non_null(
+		strstr(out, "\"url\": \"https://gitlab.example.com/data-science/long.git\""));
+	assert_null(strstr(out, "git@"));
+	free(out);
+	node_free(root);
+}
+
+/* Names that did not pass safepath still print without raw control bytes. */
+static void test_hostile_names_are_escaped(void **state)
+{
+	struct node *root = node_new(NODE_ROOT), *p;
+	char *out;
+
+	(void)state;
+	p = fx_add(root, NODE_PROJECT, 1, "a\x1b[2Jb\xe2\x80\xae", "p");
+	assert_int_equal(node_set(&p->ssh_url, "x\ny\"\\"), 0);
+	assert_int_equal(tree_finish(root, NAMING_NAME), 0);
+
+	out = render(root, PRINT_TREE, METHOD_SSH);
+	assert_string_equal(out, "root [https://gitlab.example.com]\n"
+				 "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 a\\x1b[2Jb\\u202e "
+				 "[/a\\x1b[2Jb\\u202e]\n");
+	free(out);
+	out = render(root, PRINT_JSON, METHOD_SSH);
+	assert_non_null(strstr(out, "\"name\": \"a\\u001b[2Jb\\u202e\",\n"));
+	assert_non_null(strstr(out, "\"url\": \"x\\ny\\\"\\\\\"\n"));
+	free(out);
+	out = render(root, PRINT_YAML, METHOD_SSH);
+	assert_non_null(strstr(out, "- name: \"a\\e[2Jb\\u202E\"\n"));
+	assert_non_null(strstr(out, "  url: \"x\\ny\\\"\\\\\"\n"));
+	free(out);
+	node_free(root);
+}
+
+static void test_empty_tree(void **state)
+{
+	struct node *root = node_new(NODE_ROOT);
+	char *out;
+
+	(void)state;
+	assert_int_equal(tree_finish(root, NAMING_NAME), 0);
+	out = render(root, PRINT_TREE, METHOD_SSH);
+	assert_string_equal(out, "root [https://gitlab.example.com]\n");
+	free(out);
+	out = render(root, PRINT_JSON, METHOD_SSH);
+	assert_string_equal(out, "{\n  \"name\": \"\",\n  \"root_path\": \"\",\n  \"type\": "
+				 "\"root\",\n  \"url\": \"https://gitlab.example.com\"\n}\n");
+	free(out);
+	out = render(root, PRINT_YAML, METHOD_SSH);
+	assert_string_equal(out, "name: ''\nroot_path: ''\ntype: root\nurl: "
+				 "https://gitlab.example.com\n\n");
+	free(out);
+	node_free(root);
+}
+
+static void test_write_error_is_reported(void **state)
+{
+	struct node *root = sample();
+	struct options o;
+	FILE *f = fopen("/dev/full", "w");
+
+	(void)state;
+	assert_non_null(f);
+	memset(&o, 0, sizeof(o));
+	o.print_format = PRINT_JSON;
+	assert_int_equal(print_tree(f, root, "https://x", &o), GLM_EIO);
+	assert_non_null(strstr(glm_error_msg(), "cannot write the tree"));
+	fclose(f);
+	node_free(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tree_golden),
+		cmocka_unit_test(test_json_golden),
+		cmocka_unit_test(test_yaml_golden),
+		cmocka_unit_test(test_http_method_prints_http_urls),
+		cmocka_unit_test(test_hostile_names_are_escaped),
+		cmocka_unit_test(test_empty_tree),
+		cmocka_unit_test(test_write_error_is_reported),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,379 @@
+/* treefile: round trip, atomic write, and every way a file can be broken. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "error.h"
+#include "treefile.h"
+#include "tree_fixture.h"
+
+static char dir[64];
+static char file[128];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/glm-treefile-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/tree.json", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static struct node *sample(void)
+{
+	struct node *root = node_new(NODE_ROOT), *g, *s, *p;
+
+	assert_non_null(root);
+	g = fx_add(root, NODE_GROUP, 1, "Gr\xc3\xbcn \"quoted\" \\", "gruen");
+	s = fx_add(g, NODE_GROUP, 2, "Sub", "sub");
+	p = fx_add(s, NODE_PROJECT, 9007199254740992LL, "P \xf0\x9f\x99\x82", "p");
+	p->archived = 1;
+	p->shared = 1;
+	assert_int_equal(node_set(&p->default_branch, "main"), 0);
+	assert_int_equal(node_set(&p->last_activity_at, "2026-01-02T03:04:05.000Z"), 0);
+	p = fx_add(s, NODE_PROJECT, 4, "empty", "empty");
+	p->empty_repo = 1;
+	fx_add(root, NODE_GROUP, 5, "Lonely", "lonely");
+	return root;
+}
+
+static void assert_str_eq_null(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+static void assert_same_tree(const struct node *a, const struct node *b)
+{
+	size_t i;
+
+	assert_int_equal(a->type, b->type);
+	assert_int_equal(a->id, b->id);
+	assert_int_equal(a->parent_id, b->parent_id);
+	assert_str_eq_null(a->name, b->name);
+	assert_str_eq_null(a->path, b->path);
+	assert_str_eq_null(a->full_path, b->full_path);
+	assert_str_eq_null(a->web_url, b->web_url);
+	assert_str_eq_null(a->http_url, b->http_url);
+	assert_str_eq_null(a->ssh_url, b->ssh_url);
+	assert_str_eq_null(a->default_branch, b->default_branch);
+	assert_str_eq_null(a->last_activity_at, b->last_activity_at);
+	assert_int_equal(a->archived, b->archived);
+	assert_int_equal(a->empty_repo, b->empty_repo);
+	assert_int_equal(a->shared, b->shared);
+	assert_int_equal(a->nchildren, b->nchildren);
+	for (i = 0; i < a->nchildren; i++) {
+		assert_ptr_equal(b->children[i]->parent, b);
+		assert_same_tree(a->children[i], b->children[i]);
+	}
+}
+
+/* Names in dir other than tree.json: a temp file left behind would show here. */
+static size_t stray_files(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    strcmp(e->d_name, "tree.json") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_round_trip(void **state)
+{
+	struct node *root = sample(), *back = NULL;
+	char *url = NULL;
+
+	(void)state;
+	assert_int_equal(treefile_write(file, root, "https://gitlab.example.com"), 0);
+	assert_int_equal(stray_files(), 0);
+	assert_int_equal(treefile_read(file, &back, &url), 0);
+	assert_string_equal(url, "https://gitlab.example.com");
+	assert_same_tree(root, back);
+	/* The result is a tree like a crawl's: it can be finished. */
+	assert_int_equal(tree_finish(back, NAMING_PATH), 0);
+	assert_string_equal(back->children[0]->root_path, "/gruen");
+	free(url);
+	node_free(back);
+
+	/* Overwriting an existing file is atomic too and leaves nothing behind. */
+	assert_int_equal(treefile_write(file, root, "http://other"), 0);
+	assert_int_equal(stray_files(), 0);
+	assert_int_equal(treefile_read(file, &back, &url), 0);
+	assert_string_equal(url, "http://other");
+	free(url);
+	node_free(back);
+	node_free(root);
+}
+
+static void test_file_has_no_derived_fields(void **state)
+{
+	struct node *root = sample();
+	char buf[8192];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(tree_finish(root, NAMING_NAME), 0);
+	assert_int_equal(treefile_write(file, root, "https://gitlab.example.com"), 0);
+	f = fopen(file, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_null(strstr(buf, "root_path"));
+	assert_null(strstr(buf, "folder"));
+	assert_non_null(strstr(buf, "\"glmirror_tree\":\t1"));
+	assert_non_null(strstr(buf, "\"created_at\":\t\"20"));
+	node_free(root);
+}
+
+static void test_write_failure_leaves_nothing(void **state)
+{
+	struct node *root = sample();
+	char bad[160];
+
+	(void)state;
+	snprintf(bad, sizeof(bad), "%s/missing-dir/tree.json", dir);
+	assert_int_equal(treefile_write(bad, root, "https://x"), GLM_EIO);
+	assert_non_null(strstr(glm_error_msg(), "missing-dir/tree.json"));
+	/* Renaming onto a folder fails after the temp file was written: it is removed. */
+	assert_int_equal(mkdir(file, 0755), 0);
+	assert_int_equal(treefile_write(file, root, "https://x"), GLM_EIO);
+	assert_non_null(strstr(glm_error_msg(), "rename"));
+	assert_int_equal(stray_files(), 0);
+	assert_int_equal(rmdir(file), 0);
+	node_free(root);
+}
+
+static void write_file(const char *text, size_t len)
+{
+	FILE *f = fopen(file, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void expect_parse_error(const char *text, const char *words)
+{
+	struct node *root = (struct node *)0x1;
+	char *url = (char *)0x1;
+	int rc;
+
+	write_file(text, strlen(text));
+	rc = treefile_read(file, &root, &url);
+	if (rc != GLM_EPARSE)
+		fail_msg("%s: rc %d (%s)", text, rc, glm_error_msg());
+	assert_null(root);
+	assert_null(url);
+	if (strncmp(glm_error_msg(), "tree file '", 11) != 0 ||
+	    strstr(glm_error_msg(), words) == NULL)
+		fail_msg("%s: message '%s' lacks '%s'", text, glm_error_msg(), words);
+}
+
+#define HEAD	   "{\"glmirror_tree\": 1, \"base_url\": \"https://g\", \"root\": "
+#define GRP(extra) "{\"type\": \"group\", \"id\": 3, \"name\": \"n\", \"path\": \"p\"" extra "}"
+#define ROOT(kids) HEAD "{\"type\": \"root\", \"children\": [" kids "]}}"
+
+static void test_corrupt_files(void **state)
+{
+	(void)state;
+	expect_parse_error("", "the file is empty");
+	expect_parse_error("  \n", "the file is empty");
+	expect_parse_error("[1, 2]", "not a JSON object");
+	expect_parse_error("{\"root\": {}}", "no \"glmirror_tree\" key");
+	expect_parse_error("{\"glmirror_tree\": 2, \"base_url\": \"https://g\", \"root\": {}}",
+			   "format version 2 is not supported");
+	expect_parse_error("{\"glmirror_tree\": \"1\"}", "not a version number");
+	expect_parse_error("{\"glmirror_tree\": 1, \"root\": {}}", "\"base_url\"");
+	expect_parse_error("{\"glmirror_tree\": 1, \"base_url\": \"file:///etc\", \"root\": {}}",
+			   "not an http(s) URL");
+	expect_parse_error(HEAD "null}", "root: a node is not an object");
+	expect_parse_error("{\"glmirror_tree\": 1, \"base_url\": \"https://g\"}",
+			   "\"root\" is missing");
+	expect_parse_error(HEAD "{\"type\": \"group\"}}", "the top node is not of type 'root'");
+	expect_parse_error(HEAD "{}}", "'type' is missing");
+	expect_parse_error(HEAD "{\"type\": \"root\", \"children\": {}}}",
+			   "'children' is not an array");
+	expect_parse_error(ROOT("{\"type\": \"root\"}"),
+			   "root.children[0]: a node below the top is of type 'root'");
+	expect_parse_error(ROOT("{\"type\": \"repo\"}"), "unknown type 'repo'");
+	expect_parse_error(ROOT("{\"type\": \"\\u001b[2J\"}"), "unknown type '\\x1b[2J'");
+	expect_parse_error(ROOT("{\"type\": \"group\", \"name\": \"n\", \"path\": \"p\"}"),
+			   "root.children[0]: 'id' is missing");
+	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": \"3\", \"name\": \"n\", \"path\": "
+				"\"p\"}"),
+			   "'id' is not a whole number");
+	expect_parse_error(ROOT(GRP(", \"id\": 4")), "(id 3): 'id' is given twice");
+	expect_parse_error(
+		ROOT("{\"type\": \"group\", \"id\": -1, \"name\": \"n\", \"path\": \"p\"}"),
+		"'id' is not a whole number");
+	expect_parse_error(
+		ROOT("{\"type\": \"group\", \"id\": 1.5, \"name\": \"n\", \"path\": \"p\"}"),
+		"'id' is not a whole number");
+	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": 1e300, \"name\": \"n\", \"path\": "
+				"\"p\"}"),
+			   "'id' is not a whole number");
+	expect_parse_error(ROOT(GRP(", \"parent_id\": null")), "'parent_id' is not a whole number");
+	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": 3, \"path\": \"p\"}"),
+			   "(id 3): 'name' is missing");
+	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": 3, \"name\": 7, \"path\": \"p\"}"),
+			   "'name' is not a string");
+	expect_parse_error(ROOT(GRP(", \"full_path\": \"a/b\", \"web_url\": 1")),
+			   "root.children[0] (full_path 'a/b'): 'web_url' is not a string");
+	expect_parse_error(ROOT(GRP(", \"archived\": 1")), "'archived' is not true or false");
+	expect_parse_error(ROOT(GRP(", \"shared\": \"yes\"")), "'shared' is not true or false");
+	expect_parse_error(ROOT(GRP(", \"children\": [" GRP(", \"children\": [7]") "]")),
+			   "root.children[0].children[0].children[0]: a node is not an object");
+	expect_parse_error(ROOT("{\"type\": \"project\", \"id\": 3, \"name\": \"n\", \"path\": "
+				"\"p\", \"children\": [" GRP("") "]}"),
+			   "a project has children");
+	expect_parse_error(ROOT(GRP(", \"name\": \"a\\u0000b\"")), "\\u0000 at line 1 column");
+	expect_parse_error(ROOT(GRP("")) " x", "unexpected text after the JSON at line 1");
+	expect_parse_error(ROOT(GRP("")) "}", "unexpected text");
+	expect_parse_error("{\"glmirror_tree\": 1,\n \"base_url\": nope}",
+			   "not valid JSON at line 2 column");
+}
+
+static void test_nul_byte_and_missing_file(void **state)
+{
+	static const char text[] = ROOT(GRP(""));
+	struct node *root;
+	char *url, buf[sizeof(text)];
+
+	(void)state;
+	memcpy(buf, text, sizeof(text));
+	buf[40] = '\0';
+	write_file(buf, sizeof(buf) - 1);
+	assert_int_equal(treefile_read(file, &root, &url), GLM_EPARSE);
+	assert_non_null(strstr(glm_error_msg(), "a NUL byte at line 1 column 41"));
+
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(treefile_read(file, &root, &url), GLM_EIO);
+	assert_non_null(strstr(glm_error_msg(), "tree.json': No such file"));
+	assert_int_equal(treefile_read(dir, &root, &url), GLM_EIO);
+	assert_non_null(strstr(glm_error_msg(), "not a regular file"));
+}
+
+/* Every prefix of a valid file is refused cleanly (no crash, no partial tree). */
+static void test_every_truncation(void **state)
+{
+	struct node *root = sample(), *back;
+	char *full, *url;
+	size_t len, cut;
+	FILE *f;
+	long size;
+
+	(void)state;
+	assert_int_equal(treefile_write(file, root, "https://gitlab.example.com"), 0);
+	f = fopen(file, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	full = malloc((size_t)size);
+	assert_int_equal(fread(full, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	len = (size_t)size;
+	/* The last bytes are the closing brace and newline; any cut before them fails. */
+	for (cut = 0; cut + 2 < len; cut++) {
+		int rc;
+
+		write_file(full, cut);
+		rc = treefile_read(file, &back, &url);
+		if (rc != GLM_EPARSE)
+			fail_msg("cut at %zu of %zu: rc %d", cut, len, rc);
+	}
+	free(full);
+	node_free(root);
+}
+
+static void test_depth_limit(void **state)
+{
+	/* 70 nested groups: over the limit of 64. */
+	size_t cap = 70 * 128 + 256, i;
+	char *text = malloc(cap), *p = text;
+	struct node *root;
+	char *url;
+
+	(void)state;
+	p += sprintf(p, HEAD "{\"type\": \"root\", \"children\": [");
+	for (i = 0; i < 70; i++)
+		p += sprintf(p,
+			     "{\"type\": \"group\", \"id\": %zu, \"name\": \"n\", \"path\": "
+			     "\"p\", \"children\": [",
+			     i + 1);
+	for (i = 0; i < 70; i++)
+		p += sprintf(p, "]}");
+	p += sprintf(p, "]}}");
+	write_file(text, (size_t)(p - text));
+	assert_int_equal(treefile_read(file, &root, &url), GLM_EPARSE);
+	assert_non_null(strstr(glm_error_msg(), "nested deeper than 64 levels"));
+	free(text);
+}
+
+static void test_unknown_keys_ignored_and_nulls_allowed(void **state)
+{
+	static const char text[] =
+		"{\"glmirror_tree\": 1, \"base_url\": \"https://g\", \"future\": [1], \"root\": "
+		"{\"type\": \"root\", \"children\": [{\"type\": \"project\", \"id\": 7, "
+		"\"name\": \"n\", \"path\": \"p\", \"default_branch\": null, \"x\": {}, "
+		"\"children\": []}]}}";
+	struct node *root;
+	char *url;
+
+	(void)state;
+	write_file(text, strlen(text));
+	assert_int_equal(treefile_read(file, &root, &url), 0);
+	assert_int_equal(root->nchildren, 1);
+	assert_int_equal(root->children[0]->type, NODE_PROJECT);
+	assert_null(root->children[0]->default_branch);
+	assert_int_equal(root->children[0]->archived, 0);
+	node_free(root);
+	free(url);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_has_no_derived_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_failure_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nul_byte_and_missing_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_truncation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_depth_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_keys_ignored_and_nulls_allowed, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
