@@ -1,5 +1,6 @@
 """The REST routes: shapes, filters, errors, authentication."""
 import pytest
+from fake import link_rels
 
 SPEC = {
     "user": {"id": 7, "username": "bob", "name": "Bob"},
@@ -17,7 +18,9 @@ SPEC = {
          "visibility": "public", "projects": [{"name": "Open", "path": "open",
                                                "visibility": "public"}]},
         {"name": "Stranger Private", "path": "hidden", "access_level": 0,
-         "projects": [{"name": "Secret", "path": "secret"}]},
+         "projects": [{"name": "Secret", "path": "secret"}],
+         "subgroups": [{"name": "Invited", "path": "invited", "access_level": 20,
+                        "projects": [{"name": "Guest Work", "path": "work"}]}]},
     ],
     "user_projects": [{"name": "My Stuff", "path": "stuff"}],
 }
@@ -69,9 +72,10 @@ def test_bad_parameters(fake):
 
 def test_group_list_filters(fake):
     _, _, items = fake.api("/groups")
-    assert paths(items) == ["alpha", "alpha/sub", "beta", "beta/inner"]
+    assert paths(items) == ["alpha", "alpha/sub", "beta", "beta/inner", "hidden/invited"]
     _, _, items = fake.api("/groups?all_available=true")
-    assert paths(items) == ["alpha", "alpha/sub", "beta", "beta/inner", "stranger"]
+    assert paths(items) == ["alpha", "alpha/sub", "beta", "beta/inner", "hidden/invited",
+                            "stranger"]
     _, _, items = fake.api("/groups?top_level_only=true&all_available=true")
     assert paths(items) == ["alpha", "beta", "stranger"]
     _, _, items = fake.api("/groups?search=INN")
@@ -86,6 +90,8 @@ def test_group_list_filters(fake):
         assert key in g
     assert g["web_url"] == f"{fake.url}/groups/alpha/sub"
     assert g["parent_id"] == next(i["id"] for i in items if i["full_path"] == "alpha")
+    _, _, items = fake.api("/groups?top_level_only=true")
+    assert paths(items) == ["alpha", "beta"]
 
 
 def test_subgroups_and_descendants(fake):
@@ -174,3 +180,22 @@ def test_user_and_personal_projects(fake):
     assert fake.api("/users?username=carol")[2] == []
     _, _, v = fake.api("/version")
     assert "version" in v and "revision" in v
+
+
+def test_subgroup_only_membership(fake):
+    _, _, g = fake.api("/groups/hidden%2Finvited")
+    assert g["parent_id"] is not None
+    assert fake.api(f"/groups/{g['parent_id']}")[0] == 404
+    _, _, items = fake.api("/groups/hidden%2Finvited/projects")
+    assert paths(items, "path_with_namespace") == ["hidden/invited/work"]
+
+
+def test_external_url(start_fake):
+    fake = start_fake(spec=SPEC, external_url="https://gitlab.example.com:8443/")
+    _, h, items = fake.api("/groups/alpha/projects?per_page=1")
+    assert link_rels(h["link"])["next"].startswith(
+        "https://gitlab.example.com:8443/api/v4/groups/alpha/projects?")
+    p = items[0]
+    assert p["http_url_to_repo"] == f"https://gitlab.example.com:8443/{p['path_with_namespace']}.git"
+    assert p["ssh_url_to_repo"] == f"git@gitlab.example.com:{p['path_with_namespace']}.git"
+    assert p["web_url"] == f"https://gitlab.example.com:8443/{p['path_with_namespace']}"

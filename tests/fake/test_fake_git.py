@@ -134,3 +134,16 @@ def test_upload_pack_body_gzip_and_chunked(start_fake, gzipped, chunked):
     assert resp.status == 200
     assert resp.getheader("Content-Type") == "application/x-git-upload-pack-result"
     assert data.startswith(b"0008NAK\nPACK")
+
+
+def test_overrides_reach_git_routes(start_fake, git_env, tmp_path):
+    fake = start_fake(spec=DEMO_SPEC)
+    env = git_env(fake.token)
+    fake.control("override", path_regex=r"/acme/website\.git/git-upload-pack$",
+                 fault="truncate", times=1)
+    proc = git("clone", fake.clone_url("acme/website"), str(tmp_path / "a"), env=env,
+               check=False)
+    assert proc.returncode != 0
+    git("clone", fake.clone_url("acme/website"), str(tmp_path / "b"), env=env)
+    statuses = [(r["route"], r["status"]) for r in fake.stats()["requests"]]
+    assert ("git git-upload-pack", 200) in statuses

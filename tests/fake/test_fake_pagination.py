@@ -104,6 +104,9 @@ def test_offset_cap_on_project_lists(start_fake):
     assert "keyset pagination" in body["message"]
     status, h, body = fake.api("/groups/group-0/projects?per_page=100&page=2")
     assert status == 405
+    # the per_page asked for counts, not the clamped one
+    status, h, body = fake.api("/projects?per_page=101&page=1")
+    assert status == 405
     # groups are not capped
     status, h, body = fake.api("/groups?per_page=100&page=2")
     assert status == 200 and body == []

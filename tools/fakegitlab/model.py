@@ -96,9 +96,6 @@ class Project:
         self.shared_with = []  # [(group, access_level)]
         self.created_seq = pid
         self.activity_seq = pid
-        # bumped by every push so a repository created later has the same content
-        self.pushes = []  # [(branch, message)] applied after the initial commits
-        self.deleted_branches = []
 
     @property
     def full_path(self):

@@ -54,7 +54,9 @@ def offset(req, items, cfg, extra=(), capped=False):
     if page < 1:
         page = 1
     req.page = page
-    if capped and cfg.max_offset > 0 and page * per_page > cfg.max_offset:
+    # GitLab checks the per_page asked for, before Kaminari clamps it
+    asked = req.integer("per_page", DEFAULT_PER_PAGE)
+    if capped and cfg.max_offset > 0 and page * asked > cfg.max_offset:
         raise ApiError(405, {"message": (
             f"Offset pagination has a maximum allowed offset of {cfg.max_offset} for "
             "requests that return objects of type Project. Remaining records can be "
