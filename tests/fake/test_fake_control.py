@@ -5,9 +5,11 @@ import pytest
 from fake import DEMO_SPEC
 
 
-def git(*args, env, cwd=None):
+def git(*args, env, cwd=None, check=True):
     proc = subprocess.run(["git", *args], env=env, cwd=cwd, capture_output=True, text=True,
                           timeout=60)
+    if not check:
+        return proc
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
 
@@ -128,3 +130,29 @@ def test_unknown_control_actions(fake):
     assert status == 400
     with pytest.raises(RuntimeError):
         fake.control("faults", lightning=0.5)
+
+
+def test_force_push_default_branch_and_update(fake, git_env, tmp_path):
+    env = git_env(fake.token)
+    dest = tmp_path / "w"
+    git("clone", fake.clone_url("acme/website"), str(dest), env=env)
+    old = git("rev-parse", "HEAD", env=env, cwd=dest)
+    new = fake.control("push", project="acme/website", rewrite=True, message="rewritten")
+    git("fetch", "-q", env=env, cwd=dest)
+    assert git("merge-base", "--is-ancestor", old, "origin/main", env=env, cwd=dest,
+               check=False).returncode == 1
+    assert git("rev-parse", "origin/main", env=env, cwd=dest) == new["commit"]
+    fake.control("default_branch", project="acme/website", branch="redesign")
+    _, _, p = fake.api("/projects/acme%2Fwebsite")
+    assert p["default_branch"] == "redesign"
+    git("clone", fake.clone_url("acme/website"), str(tmp_path / "r"), env=env)
+    assert git("branch", "--show-current", env=env, cwd=tmp_path / "r") == "redesign"
+    with pytest.raises(RuntimeError):
+        fake.control("default_branch", project="acme/website", branch="nope")
+    fake.control("update", project="acme/website", visibility="public", description="d")
+    _, _, p = fake.api("/projects/acme%2Fwebsite")
+    assert (p["visibility"], p["description"]) == ("public", "d")
+    fake.control("update", group="partners", access_level=0)
+    assert fake.api("/groups/partners")[0] == 404
+    with pytest.raises(RuntimeError):
+        fake.control("update", project="acme/website", id=5)

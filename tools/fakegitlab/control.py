@@ -1,7 +1,8 @@
 """The /_fake/ control endpoints (no token needed).
 
-GET  stats, tree;  POST reset_stats, push, delete_branch, rename, move,
-delete, archive, create_project, create_group, share, faults, override,
+GET  stats, tree;  POST reset_stats, push {project, branch?, message?,
+rewrite?}, delete_branch, default_branch, update, rename, move {project|group,
+to}, delete, archive, create_project, create_group, share, faults, override,
 clear_overrides, rate_limit.  POST bodies are JSON objects; a project or
 group is named by id or full path ("project": "a/b", "group": "a").
 
@@ -17,6 +18,8 @@ namespace_full_path, namespace_kind, archived, empty, default_branch,
 branches, shared_with (group full paths), http_url_to_repo, repo_branches
 ({branch: sha} once the repository exists, else null)}].
 """
+import re
+
 from . import spec
 from .http import ApiError, Response
 from .model import EPOCH
@@ -83,8 +86,8 @@ def push(ctx, body):
     p = _project(ctx, body)
     branch = body.get("branch") or p.default_branch or "main"
     seq = ctx.model.next_seq()
-    sha = ctx.repos.push(p, branch, body.get("message", f"push {seq}"),
-                         push_time(seq))
+    sha = ctx.repos.push(p, branch, body.get("message", f"push {seq}"), push_time(seq),
+                         rewrite=bool(body.get("rewrite", False)))
     if p.empty:
         p.empty, p.default_branch = False, branch
     if branch not in p.branches and branch != p.default_branch:
@@ -109,14 +112,43 @@ def _target(ctx, body):
     return _group(ctx, _need(body, "group"))
 
 
-def rename(ctx, body):
+UPDATABLE = {"name", "path", "description", "visibility", "archived", "access_level"}
+
+
+def update(ctx, body):
+    """Set fields of a project or group: name, path, description, visibility,
+    archived (projects), access_level (groups: the user's level, 0 = none)."""
     obj = _target(ctx, body)
-    if "name" in body:
-        obj.name = body["name"]
-    if "path" in body:
-        obj.path = body["path"]
+    fields = set(body) - {"project", "group"}
+    if fields - UPDATABLE:
+        raise ApiError(400, {"error": f"cannot update {sorted(fields - UPDATABLE)}"})
+    for key in fields:
+        setattr(obj, key, body[key])
     ctx.model.reindex()
+    if "project" in body:
+        _touch(ctx, obj)
     return {"full_path": obj.full_path}
+
+
+def rename(ctx, body):
+    """update() limited to name and path."""
+    return update(ctx, {k: v for k, v in body.items() if k in ("project", "group", "name",
+                                                               "path")})
+
+
+def default_branch(ctx, body):
+    p = _project(ctx, body)
+    branch = _need(body, "branch")
+    try:
+        ctx.repos.set_head(p, branch)
+    except ValueError as e:
+        raise ApiError(400, {"error": str(e)}) from None
+    if p.default_branch and p.default_branch != branch:
+        p.branches.append(p.default_branch)
+    p.default_branch = branch
+    if branch in p.branches:
+        p.branches.remove(branch)
+    return {"default_branch": branch}
 
 
 def move(ctx, body):
@@ -204,7 +236,7 @@ def faults(ctx, body):
 def override(ctx, body):
     try:
         return {"id": ctx.overrides.add(body)}
-    except (ValueError, Exception) as e:  # re.error included
+    except (ValueError, re.error) as e:
         raise ApiError(400, {"error": str(e)}) from None
 
 
@@ -231,9 +263,10 @@ def rate_limit(ctx, body):
 
 
 GET = {"stats": lambda ctx: ctx.stats.snapshot(), "tree": truth}
-POST = {f.__name__: f for f in (push, delete_branch, rename, move, delete, archive,
-                                 create_project, create_group, share, faults, override,
-                                 clear_overrides, reset_stats, rate_limit)}
+POST = {f.__name__: f for f in (
+    push, delete_branch, default_branch, update, rename, move, delete, archive,
+    create_project, create_group, share, faults, override, clear_overrides, reset_stats,
+    rate_limit)}
 
 
 def handle(ctx, method, action, body):
@@ -250,3 +283,5 @@ def handle(ctx, method, action, body):
         return Response(404, {"error": f"no control action {method} {action}"})
     except ApiError as e:
         return Response.error(e)
+    except (ValueError, RuntimeError, OSError) as e:
+        return Response(500, {"error": f"{action}: {e}"})

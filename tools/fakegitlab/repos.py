@@ -85,21 +85,26 @@ class Repos:
             git("fast-import", "--quiet", cwd=tmp, data=b"".join(stream))
         os.rename(tmp, final)
 
-    def push(self, project, branch, message, when):
-        """Add one commit to `branch` (made from the default branch if new)."""
+    def _rev(self, repo, rev):
+        try:
+            return git("rev-parse", "--verify", "-q", f"{rev}^{{commit}}", cwd=repo)
+        except RuntimeError:
+            return None
+
+    def push(self, project, branch, message, when, rewrite=False):
+        """Add one commit to `branch` (made from the default branch if new).
+        rewrite: replace the tip instead (a force-push; history diverges)."""
         repo = self.ensure(project)
         with self._lock(project):
             ref = f"refs/heads/{branch}"
-            parent = None
-            for candidate in (ref, f"refs/heads/{project.default_branch or branch}"):
-                try:
-                    parent = git("rev-parse", "--verify", "-q", candidate, cwd=repo)
-                    break
-                except RuntimeError:
-                    continue
-            stream = [b"commit %s\n" % ref.encode(),
-                      b"committer %s %d +0000\n" % (AUTHOR.encode(), when),
-                      _blob(message)]
+            parent = self._rev(repo, ref) or self._rev(
+                repo, f"refs/heads/{project.default_branch or branch}")
+            if rewrite and parent:
+                parent = self._rev(repo, f"{parent}^")
+            stream = [b"reset %s\n" % ref.encode()] if parent is None else []
+            stream += [b"commit %s\n" % ref.encode(),
+                       b"committer %s %d +0000\n" % (AUTHOR.encode(), when),
+                       _blob(message)]
             if parent:
                 stream.append(b"from %s\n" % parent.encode())
             stream.append(b"M 100644 inline pushes/%d.txt\n" % when)
@@ -108,6 +113,13 @@ class Repos:
             if project.empty:
                 git("symbolic-ref", "HEAD", ref, cwd=repo)
             return git("rev-parse", ref, cwd=repo)
+
+    def set_head(self, project, branch):
+        repo = self.ensure(project)
+        with self._lock(project):
+            if self._rev(repo, f"refs/heads/{branch}") is None:
+                raise ValueError(f"no branch {branch!r}")
+            git("symbolic-ref", "HEAD", f"refs/heads/{branch}", cwd=repo)
 
     def delete_branch(self, project, branch):
         repo = self.ensure(project)

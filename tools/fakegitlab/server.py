@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
@@ -158,7 +159,11 @@ class Handler(BaseHTTPRequestHandler):
         status = 0
         route = "unknown"
         try:
-            r, route = self.answer(req, ctx, api, self.path)
+            try:
+                r, route = self.answer(req, ctx, api, self.path)
+            except Exception:  # a bug in the fake: say so loudly, answer 500
+                traceback.print_exc()
+                r = Response(500, {"message": "500 Internal Server Error (fake bug)"})
             status = self.send_answer(r)
         finally:
             if api:
