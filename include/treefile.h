@@ -22,4 +22,8 @@ int treefile_write(const char *path, const struct node *root, const char *base_u
  */
 int treefile_read(const char *path, struct node **out_root, char **out_base_url);
 
+/* Like treefile_read on the len bytes of buf; name is the file named in messages. */
+int treefile_parse(const char *name, const char *buf, size_t len, struct node **out_root,
+		   char **out_base_url);
+
 #endif

@@ -10,11 +10,13 @@ static _Thread_local char err_msg[GLM_ERROR_MAX];
 
 int glm_error_set(int code, const char *fmt, ...)
 {
+	char msg[GLM_ERROR_MAX]; /* an argument may be glm_error_msg() itself */
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(err_msg, msg, sizeof(err_msg));
 	err_code = code;
 	return code;
 }

@@ -110,7 +110,8 @@ static int tree_finish_node(struct node *node, enum naming naming, const char *p
 	for (i = 0; i < node->nchildren; i++)
 		if (tree_finish_node(node->children[i], naming, node->root_path) < 0)
 			return GLM_ENOMEM;
-	qsort(node->children, node->nchildren, sizeof(node->children[0]), node_cmp);
+	if (node->nchildren > 1) /* children is NULL when there are none: qsort's UB */
+		qsort(node->children, node->nchildren, sizeof(node->children[0]), node_cmp);
 	return 0;
 }
 

@@ -425,6 +425,11 @@ fail:
 	return err;
 }
 
+static int treefile_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* Line and column of offset in buf, for a parse error. */
 static void treefile_position(const char *buf, size_t offset, size_t *line, size_t *col)
 {
@@ -445,10 +450,12 @@ static void treefile_position(const char *buf, size_t offset, size_t *line, size
 /*
  * cJSON turns "\u0000" into the end of a C string, which would silently cut
  * a name short; a raw NUL byte is not JSON either.  Both are refused here.
+ * *open_at_end is set when the text ends inside a string, object or array:
+ * the usual shape of a truncated file.
  */
-static int treefile_check_nul(struct treefile_reader *r, const char *buf, size_t len)
+static int treefile_scan(struct treefile_reader *r, const char *buf, size_t len, int *open_at_end)
 {
-	size_t i, line, col;
+	size_t i, line, col, depth = 0;
 	int in_string = 0;
 	char msg[96];
 
@@ -460,6 +467,10 @@ static int treefile_check_nul(struct treefile_reader *r, const char *buf, size_t
 		}
 		if (buf[i] == '"') {
 			in_string = !in_string;
+		} else if (!in_string && (buf[i] == '{' || buf[i] == '[')) {
+			depth++;
+		} else if (!in_string && (buf[i] == '}' || buf[i] == ']')) {
+			depth -= depth > 0;
 		} else if (in_string && buf[i] == '\\' && i + 1 < len) {
 			if (buf[i + 1] == 'u' && len - i >= 6 &&
 			    memcmp(buf + i + 2, "0000", 4) == 0) {
@@ -472,6 +483,7 @@ static int treefile_check_nul(struct treefile_reader *r, const char *buf, size_t
 			i++; /* the escaped character, so \" does not end the string */
 		}
 	}
+	*open_at_end = in_string || depth > 0;
 	return 0;
 }
 
@@ -525,29 +537,29 @@ out:
 	return err;
 }
 
-static int treefile_parse(struct treefile_reader *r, const char *buf, size_t len, cJSON **out)
+static int treefile_parse_json(struct treefile_reader *r, const char *buf, size_t len, cJSON **out)
 {
 	const char *end = NULL;
 	size_t line, col, i;
 	char msg[128];
-	int err;
+	int err, open_at_end = 0;
 
 	*out = NULL;
-	if ((err = treefile_check_nul(r, buf, len)) < 0)
+	if ((err = treefile_scan(r, buf, len, &open_at_end)) < 0)
 		return err;
-	for (i = 0; i < len && strchr(" \t\r\n", buf[i]) != NULL; i++)
+	for (i = 0; i < len && treefile_is_space(buf[i]); i++)
 		;
 	if (i == len)
 		return treefile_bad(r, "the file is empty");
 	*out = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
 	if (*out == NULL) {
-		if (end == NULL || end >= buf + len)
+		if (open_at_end || end == NULL || end >= buf + len)
 			return treefile_bad(r, "the file ends in the middle (truncated?)");
 		treefile_position(buf, (size_t)(end - buf), &line, &col);
 		snprintf(msg, sizeof(msg), "not valid JSON at line %zu column %zu", line, col);
 		return treefile_bad(r, msg);
 	}
-	for (i = (size_t)(end - buf); i < len && strchr(" \t\r\n", buf[i]) != NULL; i++)
+	for (i = (size_t)(end - buf); i < len && treefile_is_space(buf[i]); i++)
 		;
 	if (i < len) {
 		treefile_position(buf, i, &line, &col);
@@ -560,19 +572,18 @@ static int treefile_parse(struct treefile_reader *r, const char *buf, size_t len
 	return 0;
 }
 
-int treefile_read(const char *path, struct node **out_root, char **out_base_url)
+int treefile_parse(const char *name, const char *buf, size_t len, struct node **out_root,
+		   char **out_base_url)
 {
-	struct treefile_reader r = { .file = path };
+	struct treefile_reader r = { .file = name };
 	const cJSON *v;
 	cJSON *doc = NULL;
-	char *buf = NULL, msg[128];
-	size_t len = 0;
+	char msg[128];
 	int err;
 
 	*out_root = NULL;
 	*out_base_url = NULL;
-	if ((err = treefile_slurp(path, &buf, &len)) < 0 ||
-	    (err = treefile_parse(&r, buf, len, &doc)) < 0)
+	if ((err = treefile_parse_json(&r, buf, len, &doc)) < 0)
 		goto out;
 	if (!cJSON_IsObject(doc)) {
 		err = treefile_bad(&r, "not a glmirror tree file (not a JSON object)");
@@ -601,7 +612,7 @@ int treefile_read(const char *path, struct node **out_root, char **out_base_url)
 		goto out;
 	}
 	if ((*out_base_url = strdup(v->valuestring)) == NULL) {
-		err = glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", path);
+		err = glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", name);
 		goto out;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(doc, "root");
@@ -616,6 +627,19 @@ out:
 		*out_base_url = NULL;
 	}
 	cJSON_Delete(doc);
+	return err;
+}
+
+int treefile_read(const char *path, struct node **out_root, char **out_base_url)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	*out_root = NULL;
+	*out_base_url = NULL;
+	if ((err = treefile_slurp(path, &buf, &len)) == 0)
+		err = treefile_parse(path, buf, len, out_root, out_base_url);
 	free(buf);
 	return err;
 }
