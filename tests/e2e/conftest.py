@@ -16,7 +16,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from fake import FakeGitLab  # noqa: E402
+from fake import FakeGitLab, stop_all  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -32,8 +32,7 @@ def fake_gitlab(tmp_path):
         started.append(fake)
         return fake
     yield start
-    for fake in started:
-        fake.stop()
+    stop_all(started)
 
 
 @pytest.fixture

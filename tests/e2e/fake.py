@@ -6,7 +6,10 @@
     fake.api("/groups?per_page=2")        -> (status, headers, json or None)
     fake.control("push", project="a/b")   -> json answer of POST /_fake/push
     fake.stats(), fake.reset_stats(), fake.truth(), fake.clone_url("a/b")
-    fake.stop()
+    fake.log_lines()                      -> the --log lines so far
+    fake.kill()                           -> SIGKILL (a GitLab that vanishes)
+    fake.stop()                           -> RuntimeError if the fake crashed or
+                                             hit a bug of its own
 
 Keyword options become command-line options (rate_limit="60/10" ->
 --rate-limit 60/10; True -> a bare flag).  A server that does not start is an
@@ -26,6 +29,7 @@ SCRIPT = ROOT / "tools" / "fake_gitlab.py"
 DEMO_SPEC = ROOT / "tools" / "demo-tree.json"
 DEFAULT_TOKEN = "glpat-fake-token-0123456789"
 OWN_TOKEN = object()  # api(): use the fake's token
+BUG_MARKER = "FAKE-GITLAB-BUG"  # printed by tools/fakegitlab/server.py
 
 
 def link_rels(header):
@@ -36,6 +40,18 @@ def link_rels(header):
         if sep and "rel=" in params:
             rels[params.split("rel=", 1)[1].strip().strip('"')] = url.lstrip("<")
     return rels
+
+
+def stop_all(fakes):
+    """Stop every fake, then report the first failure."""
+    errors = []
+    for fake in fakes:
+        try:
+            fake.stop()
+        except RuntimeError as e:
+            errors.append(e)
+    if errors:
+        raise errors[0]
 
 
 class FakeGitLab:
@@ -83,6 +99,7 @@ class FakeGitLab:
         self.port = int(port_file.read_text().strip())
         self.url = f"http://127.0.0.1:{self.port}"
         self._conn = None
+        self._killed = False
 
     def _fail(self, what):
         self._stderr.close()
@@ -163,7 +180,9 @@ class FakeGitLab:
         return self.log_path.read_text(encoding="utf-8").splitlines()
 
     def stop(self):
+        """Stop the server; RuntimeError if it crashed or hit a bug of its own."""
         self._close_conn()
+        crashed = None if self._killed else self.proc.poll()
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -173,9 +192,19 @@ class FakeGitLab:
                 self.proc.wait()
         if not self._stderr.closed:
             self._stderr.close()
+        err = self.stderr_path.read_text(errors="replace")
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+        if crashed is not None or BUG_MARKER in err:
+            raise RuntimeError(f"the fake GitLab failed (exit {crashed}):\n{err}")
+
+    def kill(self):
+        """SIGKILL the server, as a test of a GitLab that vanishes; stop() still cleans up."""
+        self._killed = True
+        self._close_conn()
+        self.proc.kill()
+        self.proc.wait()
 
     def __enter__(self):
         return self

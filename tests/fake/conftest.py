@@ -10,7 +10,7 @@ import pytest
 E2E = pathlib.Path(__file__).resolve().parents[1] / "e2e"
 sys.path.insert(0, str(E2E))
 
-from fake import DEMO_SPEC, FakeGitLab  # noqa: E402
+from fake import DEMO_SPEC, FakeGitLab, stop_all  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,7 @@ def start_fake(tmp_path):
         started.append(fake)
         return fake
     yield start
-    for fake in started:
-        fake.stop()
+    stop_all(started)
 
 
 @pytest.fixture

@@ -156,3 +156,11 @@ def test_force_push_default_branch_and_update(fake, git_env, tmp_path):
     assert fake.api("/groups/partners")[0] == 404
     with pytest.raises(RuntimeError):
         fake.control("update", project="acme/website", id=5)
+
+
+def test_kill_and_stop(start_fake):
+    fake = start_fake()
+    fake.kill()
+    with pytest.raises(OSError):
+        fake.api("/version")
+    fake.stop()

@@ -27,6 +27,7 @@ from .repos import Repos
 from .stats import Stats, mask
 
 DEFAULT_TOKEN = "glpat-fake-token-0123456789"
+BUG_MARKER = "FAKE-GITLAB-BUG"  # tests/e2e/fake.py fails the test when it sees this
 GITLAB_HEADERS = {"Cache-Control": "max-age=0, private, must-revalidate", "Vary": "Origin",
                   "X-Content-Type-Options": "nosniff", "X-Frame-Options": "SAMEORIGIN",
                   "X-Gitlab-Meta": '{"correlation_id":"fake","version":"1"}'}
@@ -162,6 +163,8 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 r, route = self.answer(req, ctx, api, self.path)
             except Exception:  # a bug in the fake: say so loudly, answer 500
+                print(f"{BUG_MARKER} while answering {req.method} {mask(req.raw_path)}",
+                      file=sys.stderr)
                 traceback.print_exc()
                 r = Response(500, {"message": "500 Internal Server Error (fake bug)"})
             status = self.send_answer(r)
@@ -258,6 +261,13 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256
+
+    def handle_error(self, request, client_address):
+        """Clients that hang up are normal here; anything else is a fake bug."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        print(BUG_MARKER, file=sys.stderr)
+        traceback.print_exc()
 
 
 def write_port_file(path, port):
