@@ -45,6 +45,8 @@ void ratelimit_release(struct shm_ratelimit *rl); /* accepts NULL */
  */
 int ratelimit_observe(struct shm_ratelimit *rl, long limit, long long remaining,
 		      long long reset_epoch);
+/* RateLimit-Reset as seconds from now (may be <= 0); negative input: -1. */
+double ratelimit_reset_seconds(long long reset);
 /* A 429: nobody starts a request for seconds (capped); one shared pause. */
 int ratelimit_pause(struct shm_ratelimit *rl, double seconds);
 

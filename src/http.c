@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <curl/curl.h>
 
@@ -297,7 +296,7 @@ static int http_judge(struct http_client *c, struct http_try *t, cJSON **out_jso
 	char st[64], msg[160];
 
 	t->reason = RETRY_NONE;
-	if (c->body.too_big || c->hdrs.too_big)
+	if (c->body.too_big || c->hdrs.too_big || t->cc == CURLE_FILESIZE_EXCEEDED)
 		return glm_error_set(GLM_ELIMIT,
 				     "answer larger than %zu bytes (--max-response-size)",
 				     c->cfg.max_body);
@@ -363,16 +362,21 @@ static int http_try_once(struct http_client *c, struct http_try *t)
 	return 0;
 }
 
-/* How long everybody waits after a 429: Retry-After, else the window's reset, else backoff. */
+/*
+ * How long everybody waits after a 429: Retry-After, else the window's
+ * reset, else backoff; at least a second, so a bare 429 is not hammered.
+ */
 static double http_throttle_pause(struct http_client *c, int n)
 {
+	double s = ratelimit_reset_seconds(c->hdrs.rl_reset);
+
 	if (c->hdrs.retry_after >= 0)
-		return c->hdrs.retry_after;
-	if (c->hdrs.rl_reset > 0 && c->hdrs.rl_reset < 1000000000LL)
-		return (double)c->hdrs.rl_reset;
-	if (c->hdrs.rl_reset > (long long)time(NULL))
-		return (double)(c->hdrs.rl_reset - (long long)time(NULL));
-	return retry_backoff(&c->retry, n);
+		s = c->hdrs.retry_after;
+	else if (s <= 0)
+		s = retry_backoff(&c->retry, n);
+	if (s < 1)
+		s = 1;
+	return s > RETRY_MAX_PAUSE_S ? RETRY_MAX_PAUSE_S : s;
 }
 
 int http_get_json(struct http_client *client, const char *api_path, cJSON **out_json,
@@ -414,8 +418,6 @@ int http_get_json(struct http_client *client, const char *api_path, cJSON **out_
 				goto out;
 			}
 			delay = http_throttle_pause(client, throttled);
-			if (delay > RETRY_MAX_PAUSE_S)
-				delay = RETRY_MAX_PAUSE_S;
 			log_verbose("GET %s: %s; everybody waits %.1f s", api_path, t.detail,
 				    delay);
 			if (client->cfg.rl != NULL)

@@ -70,25 +70,20 @@ static double http_cb_header_retry_after(const char *v)
 
 static void http_cb_header_link(struct http_hdrs *h, const char *v, size_t vlen)
 {
-	size_t room = LINKHDR_MAX_LEN + 1, add;
+	size_t room = LINKHDR_MAX_LEN + 1, sep = h->link_len > 0 ? 2 : 0;
 	char *p;
 
-	if (h->link_len >= room)
+	if (vlen == 0 || h->link_len + sep >= room)
 		return;
-	add = vlen + (h->link != NULL ? 2 : 0);
-	if (add > room - h->link_len)
-		add = room - h->link_len;
-	p = realloc(h->link, h->link_len + add + 1);
+	if (vlen > room - h->link_len - sep)
+		vlen = room - h->link_len - sep;
+	p = realloc(h->link, h->link_len + sep + vlen + 1);
 	if (p == NULL)
 		return;
 	h->link = p;
-	if (h->link_len > 0 && add >= 2) {
-		memcpy(p + h->link_len, ", ", 2);
-		h->link_len += 2;
-		add -= 2;
-	}
-	memcpy(p + h->link_len, v, add);
-	h->link_len += add;
+	memcpy(p + h->link_len, ", ", sep);
+	memcpy(p + h->link_len + sep, v, vlen);
+	h->link_len += sep + vlen;
 	p[h->link_len] = '\0';
 }
 
@@ -115,6 +110,9 @@ size_t http_cb_header(char *buf, size_t size, size_t nitems, void *userdata)
 	name_len = (size_t)(colon - buf);
 	v = colon + 1;
 	vlen = n - name_len - 1;
+	/* A NUL ends the value: nothing after it is seen by any parser. */
+	if ((colon = memchr(v, '\0', vlen)) != NULL)
+		vlen = (size_t)(colon - v);
 	while (vlen > 0 && (*v == ' ' || *v == '\t'))
 		v++, vlen--;
 	while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' ' ||

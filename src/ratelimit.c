@@ -255,20 +255,26 @@ out:
 	return 0;
 }
 
+double ratelimit_reset_seconds(long long reset)
+{
+	struct timespec wall;
+
+	if (reset < 0)
+		return -1;
+	if (reset < RL_EPOCH_THRESHOLD)
+		return (double)reset;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	return (double)reset - ((double)wall.tv_sec + (double)wall.tv_nsec / 1e9);
+}
+
 int ratelimit_observe(struct shm_ratelimit *rl, long limit, long long remaining,
 		      long long reset_epoch)
 {
-	struct timespec wall;
 	double in_s;
 
-	if (rl == NULL || remaining < 0 || reset_epoch < 0)
+	if (rl == NULL || remaining < 0)
 		return 0;
-	if (reset_epoch < RL_EPOCH_THRESHOLD) {
-		in_s = (double)reset_epoch;
-	} else {
-		clock_gettime(CLOCK_REALTIME, &wall);
-		in_s = (double)reset_epoch - ((double)wall.tv_sec + wall.tv_nsec / 1e9);
-	}
+	in_s = ratelimit_reset_seconds(reset_epoch);
 	if (in_s <= 0 || in_s > RL_MAX_RESET_S)
 		return 0;
 	return ratelimit_observe_at(rl, ratelimit_now(), limit, remaining,

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -245,6 +246,7 @@ static void test_observe_wall_clock(void **state)
 {
 	struct shm_ratelimit *rl = bucket(state, 10, 10);
 	struct ratelimit_stats st;
+	double in_s;
 
 	rl->last_ns = ratelimit_now();
 	/* a small RateLimit-Reset is seconds from now */
@@ -256,6 +258,10 @@ static void test_observe_wall_clock(void **state)
 	rl->last_ns = ratelimit_now();
 	assert_int_equal(ratelimit_observe(rl, 600, 5, (long long)time(NULL) + 86400), 0);
 	assert_true(rl->rate == 10);
+	assert_true(ratelimit_reset_seconds(-1) == -1);
+	assert_true(ratelimit_reset_seconds(42) == 42);
+	in_s = ratelimit_reset_seconds((long long)time(NULL) + 30);
+	assert_true(in_s > 28 && in_s <= 30);
 	assert_int_equal(ratelimit_observe(NULL, 1, 1, 1), 0);
 	assert_int_equal(ratelimit_pause(NULL, 1), 0);
 }
