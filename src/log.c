@@ -124,6 +124,11 @@ char *log_esc(const char *s, char *buf, size_t bufsize)
 		unsigned char c = (unsigned char)*s;
 
 		if (o + 8 >= bufsize) {
+			/* Cut before the last character, which may be incomplete UTF-8. */
+			while (o > 0 && ((unsigned char)buf[o - 1] & 0xc0) == 0x80)
+				o--;
+			if (o > 0 && (unsigned char)buf[o - 1] >= 0xc0)
+				o--;
 			memcpy(buf + o, "...", 4);
 			return buf;
 		}

@@ -24,6 +24,7 @@ int main(int argc, char **argv)
 	if (options_parse(&opts, argc, argv, &exit_now) < 0) {
 		log_error("%s", glm_error_msg());
 		fprintf(stderr, "Try 'glmirror --help' for more information.\n");
+		options_release(&opts);
 		return EXIT_USAGE;
 	}
 	if (opts.quiet)

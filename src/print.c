@@ -73,9 +73,9 @@ static void print_term(FILE *out, const char *str)
 	}
 }
 
-/* prefix holds one "│   " or "    " per ancestor below the root. */
+/* prefix has room for one "│   " or "    " per ancestor below the root. */
 static void print_tree_node(const struct print_ctx *pc, const struct node *node, char *prefix,
-			    size_t plen, size_t cap)
+			    size_t plen)
 {
 	size_t i;
 
@@ -90,22 +90,35 @@ static void print_tree_node(const struct print_ctx *pc, const struct node *node,
 		fputs(" [", pc->out);
 		print_term(pc->out, child->root_path);
 		fputs("]\n", pc->out);
-		if (child->nchildren > 0 && plen + strlen(cont) < cap) {
+		if (child->nchildren > 0) {
 			memcpy(prefix + plen, cont, strlen(cont));
-			print_tree_node(pc, child, prefix, plen + strlen(cont), cap);
+			print_tree_node(pc, child, prefix, plen + strlen(cont));
 		}
 	}
 }
 
-static void print_tree_text(const struct print_ctx *pc, const struct node *root)
+static size_t print_height(const struct node *node)
 {
-	/* Tree files are at most 64 deep: 6 bytes per level is plenty below 1024. */
-	char prefix[1024];
+	size_t i, h, max = 0;
 
+	for (i = 0; i < node->nchildren; i++)
+		if ((h = print_height(node->children[i]) + 1) > max)
+			max = h;
+	return max;
+}
+
+static int print_tree_text(const struct print_ctx *pc, const struct node *root)
+{
+	char *prefix = malloc(print_height(root) * sizeof("\u2502   ") + 1);
+
+	if (prefix == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory printing");
 	fputs("root [", pc->out);
 	print_term(pc->out, pc->base_url);
 	fputs("]\n", pc->out);
-	print_tree_node(pc, root, prefix, 0, sizeof(prefix));
+	print_tree_node(pc, root, prefix, 0);
+	free(prefix);
+	return 0;
 }
 
 /* --- json --- */
@@ -290,8 +303,6 @@ static int yaml_choose(struct yaml_out *y, const char *s, const struct yaml_text
 	plain = !(lead_space || lead_break || trail_space || trail_break || break_space ||
 		  space_break || special || line_breaks || block_ind);
 	single = !(break_space || space_break || special);
-	/* Line breaks in single quotes fold in ways not worth copying: double-quote them. */
-	single = single && !line_breaks;
 	for (r = 0; plain && r < YAML_NRESOLVERS; r++) {
 		int m = pattern_match(y->resolvers[r], s);
 
@@ -325,11 +336,16 @@ static void yaml_write_indent(struct yaml_out *y)
 	y->column = y->indent;
 }
 
-/* PyYAML's write_plain and write_single_quoted: a lone space past column 80 folds. */
+/*
+ * PyYAML's write_plain and write_single_quoted: a lone space past column 80
+ * folds; in single quotes a run of n line breaks is written as n + 1 (the
+ * first one folds) and the text goes on at the indent.  Plain scalars never
+ * hold line breaks.
+ */
 static void yaml_write_folded(struct yaml_out *y, const struct yaml_text *t, int quoted)
 {
-	size_t start = 0, end;
-	int spaces = 0;
+	size_t start = 0, end, k;
+	int spaces = 0, breaks = 0;
 
 	yaml_put(y, quoted ? " '" : " ");
 	for (end = 0; end <= t->n; end++) {
@@ -345,7 +361,16 @@ static void yaml_write_folded(struct yaml_out *y, const struct yaml_text *t, int
 					yaml_put_cps(y, t, start, end);
 				start = end;
 			}
-		} else if (at_end || ch == ' ' || (quoted && ch == '\'')) {
+		} else if (breaks) {
+			if (at_end || ch != '\n') {
+				fputc('\n', y->out); /* the fold of the first break */
+				for (k = start; k < end; k++)
+					fputc('\n', y->out);
+				fprintf(y->out, "%*s", (int)y->indent, "");
+				y->column = y->indent;
+				start = end;
+			}
+		} else if (at_end || ch == ' ' || ch == '\n' || (quoted && ch == '\'')) {
 			yaml_put_cps(y, t, start, end);
 			start = end;
 		}
@@ -354,6 +379,7 @@ static void yaml_write_folded(struct yaml_out *y, const struct yaml_text *t, int
 			start = end + 1;
 		}
 		spaces = !at_end && ch == ' ';
+		breaks = !at_end && ch == '\n';
 	}
 	if (quoted)
 		yaml_put(y, "'");
@@ -523,7 +549,7 @@ int print_tree(FILE *out, const struct node *root, const char *base_url, const s
 
 	switch (opts->print_format) {
 	case PRINT_TREE:
-		print_tree_text(&pc, root);
+		err = print_tree_text(&pc, root);
 		break;
 	case PRINT_JSON:
 		print_json_node(&pc, root, 0);
