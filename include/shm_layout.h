@@ -51,6 +51,7 @@ struct shm_ratelimit {
 	double tokens;	     /* 0..burst */
 	int64_t last_ns;     /* time of the last refill */
 	int64_t pause_until; /* nobody starts a request before this (429) */
+	int64_t last_429;    /* time of the last 429 while the rate is lowered; 0 none */
 	int32_t adaptive;    /* no rate given: follow the server's headers */
 	int32_t srv_limit;   /* RateLimit-Limit, -1 unknown */
 	int64_t srv_remaining;

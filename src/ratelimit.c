@@ -13,8 +13,8 @@
 #include "signals.h"
 
 #define RL_NS		   1000000000LL
-#define RL_MAX_RESET_S	   3600 /* a window the server says ends later is not believed */
-#define RL_ADAPT_MIN_RATE  0.5	/* a 429 halves the adaptive rate down to this */
+#define RL_MAX_RESET_S	   3600		/* a window the server says ends later is not believed */
+#define RL_RECOVER_NS	   (60 * RL_NS) /* after a quiet minute, a halved rate doubles again */
 #define RL_SAME_WINDOW_NS  (RL_NS + RL_NS / 2) /* reset times 1 s apart name one window */
 #define RL_EPOCH_THRESHOLD 1000000000LL /* RateLimit-Reset below this is seconds, not a time */
 
@@ -78,6 +78,8 @@ static void ratelimit_repair(void *ctx)
 		rl->tokens = rl->burst;
 	if (rl->last_ns > now)
 		rl->last_ns = now;
+	if (rl->last_429 > now)
+		rl->last_429 = 0;
 	if (rl->pause_until > now + (int64_t)RETRY_MAX_PAUSE_S * RL_NS)
 		rl->pause_until = now;
 	for (i = 0; i < SHM_RL_SLOTS; i++) {
@@ -103,6 +105,11 @@ static void ratelimit_refill(struct shm_ratelimit *rl, int64_t now)
 		rl->rate = rl->rate_cap;
 		rl->srv_reset = 0;
 		rl->srv_remaining = -1;
+	}
+	/* Without a server window to go by, a rate halved by 429s recovers step by step. */
+	if (rl->last_429 != 0 && rl->srv_reset == 0 && now - rl->last_429 >= RL_RECOVER_NS) {
+		rl->rate = rl->rate * 2 < rl->rate_cap ? rl->rate * 2 : rl->rate_cap;
+		rl->last_429 = rl->rate < rl->rate_cap ? now : 0;
 	}
 	if (now <= rl->last_ns)
 		return;
@@ -300,9 +307,8 @@ int ratelimit_pause_at(struct shm_ratelimit *rl, int64_t now_ns, double seconds)
 		rl->rate /= 2;
 		if (rl->rate < RATELIMIT_MIN_RATE)
 			rl->rate = RATELIMIT_MIN_RATE;
-		if (rl->adaptive && rl->rate_cap / 2 >= RL_ADAPT_MIN_RATE)
-			rl->rate_cap /= 2;
 	}
+	rl->last_429 = now_ns;
 	if (until > rl->pause_until)
 		rl->pause_until = until;
 	/* Everybody waited: start again gently, not with a full bucket. */

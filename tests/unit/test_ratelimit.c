@@ -149,7 +149,7 @@ static void test_pause_is_shared(void **state)
 
 	assert_int_equal(ratelimit_pause_at(rl, T0, 2.0), 0);
 	assert_true(rl->throttled == 1 && rl->rate == 5);
-	/* the adaptive cap stays for a fixed rate */
+	/* the rate asked for stays the ceiling */
 	assert_true(rl->rate_cap == 10);
 	assert_int_equal(ratelimit_acquire_at(rl, T0 + NS, &wait), 1);
 	assert_true(wait == NS);
@@ -167,16 +167,28 @@ static void test_pause_is_shared(void **state)
 	assert_true(rl->pause_until <= T0 + 3 * NS + 900 * NS);
 }
 
-static void test_pause_adaptive_halves_cap(void **state)
+/* Without RateLimit headers, a rate halved by 429s doubles after each quiet minute. */
+static void test_rate_recovers(void **state)
 {
 	struct shm_ratelimit *rl = bucket(state, 0, 0);
+	int64_t wait;
 	int i;
 
-	for (i = 0; i < 10; i++)
-		assert_int_equal(ratelimit_pause_at(rl, T0 + (int64_t)i * 10 * NS, 1), 0);
-	/* halved on each separate 429, down to a floor */
-	assert_true(rl->rate_cap >= 0.5 && rl->rate_cap < 1);
-	assert_true(rl->throttled == 10);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(ratelimit_pause_at(rl, T0 + (int64_t)i * 2 * NS, 1), 0);
+	assert_true(rl->rate == 1.25 && rl->throttled == 3);
+	ratelimit_acquire_at(rl, T0 + 50 * NS, &wait);
+	assert_true(rl->rate == 1.25);
+	ratelimit_acquire_at(rl, T0 + 64 * NS, &wait);
+	assert_true(rl->rate == 2.5);
+	ratelimit_acquire_at(rl, T0 + 100 * NS, &wait);
+	assert_true(rl->rate == 2.5);
+	ratelimit_acquire_at(rl, T0 + 124 * NS, &wait);
+	ratelimit_acquire_at(rl, T0 + 184 * NS, &wait);
+	assert_true(rl->rate == RATELIMIT_ADAPT_RATE && rl->last_429 == 0);
+	/* never above the rate asked for */
+	ratelimit_acquire_at(rl, T0 + 300 * NS, &wait);
+	assert_true(rl->rate == RATELIMIT_ADAPT_RATE);
 }
 
 /* With Remaining low, the bucket spreads what is left until the reset. */
@@ -457,7 +469,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_greedy_respects_rate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_is_shared, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pause_adaptive_halves_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rate_recovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_observe_slows_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_observe_plenty_changes_nothing, setup,
 						teardown),
