@@ -11,7 +11,9 @@
   user_projects  personal projects of the user (default 2)
 
 groups=10,subgroups=5,depth=2,projects=20 gives 10 + 50 + 250 groups and
-6,200 projects.  Every 7th project has a display name with spaces and
+6,200 projects.  Group ids are 1.. in depth-first order (group-0 is 1, its
+first subgroup 2, ...), the user's namespace id follows; project ids are
+1.. group by group, the personal projects last.  Every 7th project has a display name with spaces and
 Unicode that differs from its path.
 """
 import random
@@ -36,7 +38,6 @@ def build(text):
     prm = parse(text)
     rnd = random.Random(prm["seed"])
     m = Model()
-    m.set_user()
     all_groups = []
 
     def make(parent, label, level):
@@ -49,8 +50,9 @@ def build(text):
 
     for i in range(prm["groups"]):
         make(None, str(i), 0)
+    m.set_user()  # its namespace id follows the groups'
 
-    def project(ns, i):
+    def project(ns):
         pid = m._next_pid
         fancy = pid % 7 == 0
         m.add_project(f"Projet Été {pid}" if fancy else f"project-{pid}", f"project-{pid}",
@@ -58,10 +60,10 @@ def build(text):
                       empty=rnd.random() < prm["empty"], commits=1 + pid % 3)
 
     for g in all_groups:
-        for i in range(prm["projects"]):
-            project(g, i)
-    for i in range(prm["user_projects"]):
-        project(m.user.namespace, i)
+        for _ in range(prm["projects"]):
+            project(g)
+    for _ in range(prm["user_projects"]):
+        project(m.user.namespace)
     if prm["shared"] > 0 and len(all_groups) > 1:
         for p in list(m.projects.values()):
             if rnd.random() < prm["shared"]:

@@ -32,8 +32,9 @@ Format (every key optional unless marked):
       "user_projects": [ ...projects in the user's personal namespace... ]
     }
 
-Group and project ids are assigned in document order (groups first, depth
-first, then projects in the same order) unless given.
+Group ids are assigned in document order (depth first) unless given, then
+the user's namespace takes the next id; project ids follow the same order
+(user projects last) unless given.
 """
 import json
 import re
@@ -66,8 +67,6 @@ def _check_keys(obj, allowed, what):
 def build(spec):
     """A Model from a spec dict."""
     m = Model()
-    u = spec.get("user", {})
-    m.set_user(u.get("username", "alice"), u.get("name", "Alice Example"), u.get("id", 1))
     pending_projects = []  # (project spec, namespace), so group ids come first
 
     def add_group(gs, parent):
@@ -83,6 +82,9 @@ def build(spec):
 
     for gs in spec.get("groups", []):
         add_group(gs, None)
+    # groups take ids 1, 2, ...; the user's namespace comes after them
+    u = spec.get("user", {})
+    m.set_user(u.get("username", "alice"), u.get("name", "Alice Example"), u.get("id", 1))
     for ps in spec.get("user_projects", []):
         pending_projects.append((ps, m.user.namespace))
     shares = []
