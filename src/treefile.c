@@ -455,7 +455,7 @@ static void treefile_position(const char *buf, size_t offset, size_t *line, size
  */
 static int treefile_scan(struct treefile_reader *r, const char *buf, size_t len, int *open_at_end)
 {
-	size_t i, line, col, depth = 0;
+	size_t i, line, col, depth = 0, max_depth = 0;
 	int in_string = 0;
 	char msg[96];
 
@@ -468,7 +468,8 @@ static int treefile_scan(struct treefile_reader *r, const char *buf, size_t len,
 		if (buf[i] == '"') {
 			in_string = !in_string;
 		} else if (!in_string && (buf[i] == '{' || buf[i] == '[')) {
-			depth++;
+			if (++depth > max_depth)
+				max_depth = depth;
 		} else if (!in_string && (buf[i] == '}' || buf[i] == ']')) {
 			depth -= depth > 0;
 		} else if (in_string && buf[i] == '\\' && i + 1 < len) {
@@ -484,6 +485,12 @@ static int treefile_scan(struct treefile_reader *r, const char *buf, size_t len,
 		}
 	}
 	*open_at_end = in_string || depth > 0;
+	/* Two JSON levels per tree level; cJSON itself stops at CJSON_NESTING_LIMIT. */
+	if (max_depth > 2 * TREEFILE_MAX_DEPTH + 16) {
+		snprintf(msg, sizeof(msg), "JSON nested deeper than %d levels",
+			 2 * TREEFILE_MAX_DEPTH + 16);
+		return treefile_bad(r, msg);
+	}
 	return 0;
 }
 

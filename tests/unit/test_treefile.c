@@ -319,7 +319,7 @@ static void test_every_truncation(void **state)
 static void test_depth_limit(void **state)
 {
 	/* 70 nested groups: over the limit of 64. */
-	size_t cap = 70 * 128 + 256, i;
+	size_t cap = 70 * 128 + 5000, i;
 	char *text = malloc(cap), *p = text;
 	struct node *root;
 	char *url;
@@ -337,6 +337,12 @@ static void test_depth_limit(void **state)
 	write_file(text, (size_t)(p - text));
 	assert_int_equal(treefile_read(file, &root, &url), GLM_EPARSE);
 	assert_non_null(strstr(glm_error_msg(), "nested deeper than 64 levels"));
+
+	/* Deeper JSON is refused before cJSON recurses into it. */
+	memset(text, '[', 5000);
+	write_file(text, 5000);
+	assert_int_equal(treefile_read(file, &root, &url), GLM_EPARSE);
+	assert_non_null(strstr(glm_error_msg(), "JSON nested deeper than 144 levels"));
 	free(text);
 }
 
