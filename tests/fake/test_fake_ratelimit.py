@@ -66,3 +66,20 @@ def test_limit_normalised_to_a_minute_and_set_by_control(start_fake):
     assert h["ratelimit-limit"] == str(math.ceil(600 * 60 / 600))
     fake.control("rate_limit", limit=0)
     assert "ratelimit-limit" not in fake.api("/version")[1]
+
+
+def test_per_route_limit(start_fake):
+    # a day-long window: a burst of 3 requests does not straddle its end
+    fake = start_fake(route_rate_limit=["GET /groups/:id/projects=2/86400"],
+                      generate="groups=2,subgroups=0,depth=0,projects=1")
+    answers = [fake.api("/groups/1/projects") for _ in range(3)]
+    assert [a[0] for a in answers[:2]] == [200, 200]
+    status, h, body = answers[2]
+    assert status == 429
+    assert body == {"message": {"error": "This endpoint has been requested too many times. "
+                                         "Try again later."}}
+    assert int(h["retry-after"]) >= 1
+    assert h["ratelimit-name"] == "throttle_GET /groups/:id/projects"
+    # other routes are not limited
+    assert all(fake.api("/groups/1")[0] == 200 for _ in range(3))
+    assert fake.stats()["throttled"] == 1

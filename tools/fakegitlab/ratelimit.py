@@ -1,6 +1,8 @@
 """GitLab's Rack::Attack throttle: fixed, epoch-aligned windows.
 
-Every API request counts, throttled ones included.  Headers as
+Every API request counts, throttled ones included.  Per-endpoint limits
+(--route-rate-limit, like GitLab.com's Groups and Projects API limits) are
+Gitlab::ApplicationRateLimiter's: their 429 carries a JSON error object.  Headers as
 Gitlab::RackAttack::RequestThrottleData: RateLimit-Name, RateLimit-Limit
 (normalised to one minute), RateLimit-Observed, RateLimit-Remaining,
 RateLimit-Reset (epoch seconds of the window's end); a 429 adds Retry-After
@@ -24,8 +26,19 @@ def parse(text):
     return limit, period
 
 
+def parse_route(text):
+    """'GET /groups/:id/projects=600/60' -> ('GET /groups/:id/projects', 600, 60.0)."""
+    route, sep, rate = text.rpartition("=")
+    if not sep or " " not in route.strip():
+        raise ValueError(f"--route-rate-limit: expected 'METHOD ROUTE=N/SECONDS', got {text!r}")
+    method, _, pattern = route.strip().partition(" ")
+    return (f"{method.upper()} {pattern.strip()}", *parse(rate))
+
+
 class RateLimiter:
-    def __init__(self, limit, period, send_headers=True, clock=time.time):
+    def __init__(self, limit, period, send_headers=True, clock=time.time,
+                 name="throttle_authenticated_api"):
+        self.name = name
         self.limit = limit
         self.period = period
         self.send_headers = send_headers
@@ -48,7 +61,7 @@ class RateLimiter:
         headers = {}
         if self.send_headers or not allowed:
             headers = {
-                "RateLimit-Name": "throttle_authenticated_api",
+                "RateLimit-Name": self.name,
                 "RateLimit-Limit": str(math.ceil(self.limit * 60 / self.period)),
                 "RateLimit-Observed": str(observed),
                 "RateLimit-Remaining": str(max(self.limit - observed, 0)),

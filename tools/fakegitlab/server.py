@@ -44,6 +44,7 @@ class Context:
         self.cfg = pagination.Config()
         self.base = ""
         self.limiter = None
+        self.route_limiters = {}  # "GET /groups/:id/projects" -> RateLimiter
         self.stats = Stats()
         self.faults = faults.Faults()
         self.overrides = faults.Overrides()
@@ -75,6 +76,15 @@ def api_answer(req, ctx):
         if not allowed:
             r = Response(429, body=b"Retry later\n", content_type="text/plain")
             r.headers.update(rate_headers)
+            return r, route
+    route_limiter = ctx.route_limiters.get(f"{req.method} {route}")
+    if route_limiter:
+        allowed, headers, _ = route_limiter.hit()
+        if not allowed:
+            # Gitlab::ApplicationRateLimiter's answer: a JSON error object
+            r = Response(429, {"message": {"error": "This endpoint has been requested too "
+                                                    "many times. Try again later."}})
+            r.headers.update(headers)
             return r, route
     token = token_of(req)
     if matched is None:
@@ -295,6 +305,10 @@ def parse_args(argv):
                     help="a token answered with 403 Forbidden")
     ap.add_argument("--external-url", help="base URL put in web_url, http_url_to_repo, Link")
     ap.add_argument("--rate-limit", help="N/SECONDS on API routes, e.g. 60/10")
+    ap.add_argument("--route-rate-limit", action="append", default=[],
+                    metavar="'METHOD ROUTE=N/SECONDS'",
+                    help="a per-endpoint limit like GitLab.com's, e.g. "
+                    "'GET /groups/:id/projects=600/60' (repeatable); its 429 has a JSON body")
     ap.add_argument("--rate-limit-no-headers", action="store_true",
                     help="RateLimit-* headers only on 429 answers")
     ap.add_argument("--latency", type=float, default=0, help="ms added to every API answer")
@@ -326,6 +340,7 @@ def main(argv=None):
         model = build_model(args)
         rates = faults.parse_rates(args.faults)
         limit = ratelimit.parse(args.rate_limit) if args.rate_limit else None
+        route_limits = [ratelimit.parse_route(text) for text in args.route_rate_limit]
     except (ValueError, OSError) as e:
         print(f"fake_gitlab: {e}", file=sys.stderr)
         return 2
@@ -342,6 +357,9 @@ def main(argv=None):
     if limit:
         ctx.limiter = ratelimit.RateLimiter(*limit, send_headers=not args.rate_limit_no_headers)
         ctx.stats.window_seconds = limit[1]
+    for route, n, period in route_limits:
+        limiter = ratelimit.RateLimiter(n, period, name=f"throttle_{route}")
+        ctx.route_limiters[route] = limiter
     if args.eager_repos:
         for p in list(model.projects.values()):
             ctx.repos.ensure(p)
