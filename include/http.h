@@ -50,8 +50,9 @@ void http_client_free(struct http_client *client); /* accepts NULL */
  * Errors: GLM_EAUTH (401), GLM_EFORBIDDEN (403), GLM_ENOTFOUND (404),
  * GLM_EHTTP (other statuses after retries), GLM_ECONNECT, GLM_EPARSE,
  * GLM_ELIMIT (body too large, JSON too deep), GLM_EUNSAFE (a Link or a
- * redirect to another origin), GLM_EINTR (a stop signal while waiting for
- * the rate limiter or a backoff).  The client calls curl_global_init
+ * redirect to another origin), GLM_EINTR (a stop signal, SIGINT or
+ * SIGTERM, while waiting for the rate limiter or a backoff, or during a
+ * transfer: it is abandoned within about a second).  The client calls curl_global_init
  * itself (refcounted by libcurl): create it in the worker, after fork.
  */
 int http_get_json(struct http_client *client, const char *api_path, cJSON **out_json,

@@ -2,12 +2,15 @@
  * libcurl's callbacks for http.c, each in its own file: the header
  * callback (http_cb_header.c) keeps what glmirror reads from a response's
  * headers, the write callback (http_cb_write.c) keeps the body up to a hard
- * cap and aborts the transfer beyond it.  Internal to http.c and its tests.
+ * cap and aborts the transfer beyond it, the progress callback
+ * (http_cb_progress.c) aborts it when the run is stopping.  Internal to http.c and its tests.
  */
 #ifndef GLM_HTTP_CB_H
 #define GLM_HTTP_CB_H
 
 #include <stddef.h>
+
+#include <curl/curl.h>
 
 #define HTTP_CB_TYPE_MAX     64
 #define HTTP_CB_LOCATION_MAX 1024
@@ -45,5 +48,9 @@ void http_cb_write_reset(struct http_body *b); /* keeps the buffer and max */
 void http_cb_write_free(struct http_body *b);
 /* CURLOPT_WRITEFUNCTION; userdata is a struct http_body. */
 size_t http_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata);
+
+/* CURLOPT_XFERINFOFUNCTION: non-zero (abort) once a stop signal arrived. */
+int http_cb_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		     curl_off_t ulnow);
 
 #endif

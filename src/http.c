@@ -74,6 +74,9 @@ static int http_setup(struct http_client *c)
 	HTTP_SET(h, CURLOPT_WRITEDATA, &c->body);
 	HTTP_SET(h, CURLOPT_HEADERFUNCTION, http_cb_header);
 	HTTP_SET(h, CURLOPT_HEADERDATA, &c->hdrs);
+	/* A stop signal ends a transfer within a second, not after --api-timeout. */
+	HTTP_SET(h, CURLOPT_XFERINFOFUNCTION, http_cb_progress);
+	HTTP_SET(h, CURLOPT_NOPROGRESS, 0L);
 	return 0;
 }
 
@@ -300,6 +303,8 @@ static int http_judge(struct http_client *c, struct http_try *t, cJSON **out_jso
 		return glm_error_set(GLM_ELIMIT,
 				     "answer larger than %zu bytes (--max-response-size)",
 				     c->cfg.max_body);
+	if (t->cc == CURLE_ABORTED_BY_CALLBACK)
+		return glm_error_set(GLM_EINTR, "interrupted");
 	if (t->cc != CURLE_OK) {
 		t->reason = retry_classify_curl(t->cc);
 		if (t->cc == CURLE_WRITE_ERROR)

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -27,6 +28,7 @@
 #include "log.h"
 #include "ratelimit.h"
 #include "shm.h"
+#include "signals.h"
 
 #define TOKEN	    "glpat-test-SECRET-0123"
 #define MAX_SCRIPT  8
@@ -545,6 +547,38 @@ static void test_timeout(void **state)
 	expect_msg_has("after 1 try");
 }
 
+/* A stop signal abandons a transfer that is waiting for the server, at once. */
+static void test_stop_signal_ends_transfer(void **state)
+{
+	struct fixture *f = *state;
+	int status;
+	pid_t pid;
+
+	f->cfg.timeout_s = 10;
+	respond_raw(f, RESP_HANG);
+	start(f);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGTERM };
+		struct itimerspec its = { .it_value = { 0, 300000000 } };
+		timer_t timer;
+		int64_t t0;
+		int rc;
+
+		if (signals_install() < 0 || timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0 ||
+		    timer_settime(timer, 0, &its, NULL) < 0)
+			_exit(3);
+		t0 = ratelimit_now();
+		rc = get(f, "/groups");
+		/* the server answers after 3 s and the timeout is 10 s: well before either */
+		_exit(rc == GLM_EINTR && ratelimit_now() - t0 < 2000000000LL ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* --verbose names each try; nothing of it carries the token. */
 static void test_verbose_log(void **state)
 {
@@ -611,6 +645,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reset_then_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_signal_ends_transfer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verbose_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
 	};
