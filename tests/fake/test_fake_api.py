@@ -199,3 +199,17 @@ def test_external_url(start_fake):
     assert p["http_url_to_repo"] == f"https://gitlab.example.com:8443/{p['path_with_namespace']}.git"
     assert p["ssh_url_to_repo"] == f"git@gitlab.example.com:{p['path_with_namespace']}.git"
     assert p["web_url"] == f"https://gitlab.example.com:8443/{p['path_with_namespace']}"
+
+
+def test_group_order_ties_break_by_id_ascending(start_fake):
+    fake = start_fake(spec={"groups": [{"name": "Same", "path": "s1"}, {"name": "Zed"},
+                                       {"name": "Same", "path": "s2"}]})
+    _, _, items = fake.api("/groups?sort=desc")
+    assert [g["path"] for g in items] == ["zed", "s1", "s2"]
+    _, _, items = fake.api("/groups?order_by=id&sort=desc")
+    assert [g["path"] for g in items] == ["s2", "zed", "s1"]
+    # projects break ties by id in the asked direction
+    fake = start_fake(spec={"groups": [{"name": "G", "projects": [
+        {"name": "P", "path": "p1"}, {"name": "P", "path": "p2"}]}]})
+    _, _, items = fake.api("/groups/g/projects?order_by=name&sort=desc")
+    assert [p["path"] for p in items] == ["p2", "p1"]

@@ -147,3 +147,17 @@ def test_overrides_reach_git_routes(start_fake, git_env, tmp_path):
     git("clone", fake.clone_url("acme/website"), str(tmp_path / "b"), env=env)
     statuses = [(r["route"], r["status"]) for r in fake.stats()["requests"]]
     assert ("git git-upload-pack", 200) in statuses
+
+
+def test_failed_git_logins_get_the_client_banned(start_fake):
+    fake = start_fake(spec=DEMO_SPEC, git_auth_ban=3)
+    bad = {"Authorization": "Basic " + base64.b64encode(b"oauth2:wrong").decode()}
+    for _ in range(3):
+        assert fake.request("GET", "/acme/website.git/info/refs?service=git-upload-pack",
+                            headers=bad)[0] == 401
+    status, headers, body = fake.request("GET", "/api/v4/user",
+                                         headers={"PRIVATE-TOKEN": fake.token})
+    assert (status, body) == (403, b"Forbidden\n")
+    assert not any(k.startswith("ratelimit") for k in headers)
+    stats = fake.stats()
+    assert stats["git_auth_failures"] == 3 and stats["banned"] == 1

@@ -258,7 +258,7 @@ def rate_limit(ctx, body):
     else:
         ctx.limiter = RateLimiter(limit, float(body.get("period", 60)),
                                   bool(body.get("headers", True)))
-        ctx.stats.window_seconds = ctx.limiter.period
+        ctx.stats.set_window(ctx.limiter.period)
     return {"limit": limit}
 
 

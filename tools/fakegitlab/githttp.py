@@ -55,6 +55,9 @@ def handle(req, ctx, full_path, rest):
     if password is None and not public:
         return unauthorized()
     if password is not None and password not in ctx.tokens:
+        ctx.stats.count("git_auth_failures")
+        if ctx.ban:
+            ctx.ban.fail()
         return unauthorized()
     if project is None:
         return not_found()

@@ -71,3 +71,28 @@ class RateLimiter:
             headers["Retry-After"] = str(max(1, int(math.ceil(reset - now))))
             headers["RateLimit-ResetTime"] = email.utils.formatdate(reset, usegmt=True)
         return allowed, headers, observed
+
+
+class AuthBan:
+    """GitLab.com's fail2ban for Git: `limit` failed authentications within
+    `period` seconds ban the client (every request gets 403, no rate-limit
+    headers) for `ban_seconds`."""
+
+    def __init__(self, limit, period=60.0, ban_seconds=900.0, clock=time.monotonic):
+        self.limit = limit
+        self.period = period
+        self.ban_seconds = ban_seconds
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.failures = []
+        self.banned_until = 0.0
+
+    def fail(self):
+        now = self.clock()
+        with self.lock:
+            self.failures = [t for t in self.failures if t > now - self.period] + [now]
+            if len(self.failures) >= self.limit:
+                self.banned_until = now + self.ban_seconds
+
+    def active(self):
+        return self.clock() < self.banned_until

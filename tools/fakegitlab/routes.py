@@ -21,7 +21,9 @@ PROJECT_ORDERS = {"id": lambda p: p.id, "name": lambda p: p.name.lower(),
 VISIBILITIES = ("private", "internal", "public")
 
 
-def _order(req, items, orders, default_by, default_sort):
+def _order(req, items, orders, default_by, default_sort, tie_asc=False):
+    """Sorted as asked; ties broken by id in the same direction, or always
+    ascending with tie_asc (GroupsFinder adds `id asc`)."""
     by = req.params.get("order_by") or default_by
     if by not in orders:
         raise ApiError(400, {"error": "order_by does not have a valid value"})
@@ -29,6 +31,9 @@ def _order(req, items, orders, default_by, default_sort):
     if sort not in ("asc", "desc"):
         raise ApiError(400, {"error": "sort does not have a valid value"})
     key = orders[by]
+    if tie_asc:
+        by_id = sorted(items, key=lambda o: o.id)
+        return sorted(by_id, key=key, reverse=(sort == "desc"))  # stable
     return sorted(items, key=lambda o: (key(o), o.id), reverse=(sort == "desc"))
 
 
@@ -101,7 +106,7 @@ def _group_filters(req, groups):
     if skip:
         groups = [g for g in groups if str(g.id) not in skip]
     groups = _visibility(req, _search(req, groups))
-    return _order(req, groups, GROUP_ORDERS, "name", "asc")
+    return _order(req, groups, GROUP_ORDERS, "name", "asc", tie_asc=True)
 
 
 def _list(req, ctx, items, render_one, extra=(), capped=False):

@@ -45,6 +45,7 @@ class Context:
         self.base = ""
         self.limiter = None
         self.route_limiters = {}  # "GET /groups/:id/projects" -> RateLimiter
+        self.ban = None  # ratelimit.AuthBan
         self.stats = Stats()
         self.faults = faults.Faults()
         self.overrides = faults.Overrides()
@@ -190,6 +191,9 @@ class Handler(BaseHTTPRequestHandler):
                     ctx.log.flush()
 
     def answer(self, req, ctx, api, target):
+        if ctx.ban and ctx.ban.active():
+            ctx.stats.count("banned")
+            return Response(403, body=b"Forbidden\n", content_type="text/plain"), "banned"
         ov = ctx.overrides.take(req.method, target)
         if ov and ctx.overrides.replaces(ov):
             matched = routes.match(req.method, req.raw_path) if api else None
@@ -311,6 +315,10 @@ def parse_args(argv):
                     "'GET /groups/:id/projects=600/60' (repeatable); its 429 has a JSON body")
     ap.add_argument("--rate-limit-no-headers", action="store_true",
                     help="RateLimit-* headers only on 429 answers")
+    ap.add_argument("--git-auth-ban", type=int, default=0, metavar="N",
+                    help="after N failed Git authentications in a minute, answer every "
+                    "request 403 for --ban-seconds (GitLab.com: 300)")
+    ap.add_argument("--ban-seconds", type=float, default=900)
     ap.add_argument("--latency", type=float, default=0, help="ms added to every API answer")
     ap.add_argument("--faults", help="5xx=0.1,reset=0.05,truncate=0.02,badjson=0.02,slow=0.01")
     ap.add_argument("--seed", type=int, default=0, help="seed of the fault generator")
@@ -356,7 +364,9 @@ def main(argv=None):
     ctx.slow_ms = args.slow_ms
     if limit:
         ctx.limiter = ratelimit.RateLimiter(*limit, send_headers=not args.rate_limit_no_headers)
-        ctx.stats.window_seconds = limit[1]
+        ctx.stats.set_window(limit[1])
+    if args.git_auth_ban > 0:
+        ctx.ban = ratelimit.AuthBan(args.git_auth_ban, ban_seconds=args.ban_seconds)
     for route, n, period in route_limits:
         limiter = ratelimit.RateLimiter(n, period, name=f"throttle_{route}")
         ctx.route_limiters[route] = limiter

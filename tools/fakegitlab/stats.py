@@ -30,6 +30,14 @@ class Stats:
             self.windows = collections.Counter()
             self.max_window = 0
             self.requests = []
+            self.counters = collections.Counter()  # git_auth_failures, banned
+
+    def set_window(self, seconds):
+        """Count max_window over windows of this length from now on."""
+        with self.lock:
+            self.window_seconds = seconds
+            self.windows = collections.Counter()
+            self.max_window = 0
 
     def api_begin(self):
         with self.lock:
@@ -38,6 +46,10 @@ class Stats:
             w = math.floor(time.time() / self.window_seconds)
             self.windows[w] += 1
             self.max_window = max(self.max_window, self.windows[w])
+
+    def count(self, name):
+        with self.lock:
+            self.counters[name] += 1
 
     def api_end(self):
         with self.lock:
@@ -61,4 +73,6 @@ class Stats:
                     "by_route": dict(self.by_route), "by_status": dict(self.by_status),
                     "throttled": self.throttled, "max_in_flight": self.max_in_flight,
                     "in_flight": self.in_flight, "max_window": self.max_window,
-                    "window_seconds": self.window_seconds, "requests": list(self.requests)}
+                    "window_seconds": self.window_seconds, "requests": list(self.requests),
+                    "git_auth_failures": self.counters["git_auth_failures"],
+                    "banned": self.counters["banned"]}
