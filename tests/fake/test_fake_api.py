@@ -196,7 +196,8 @@ def test_external_url(start_fake):
     assert link_rels(h["link"])["next"].startswith(
         "https://gitlab.example.com:8443/api/v4/groups/alpha/projects?")
     p = items[0]
-    assert p["http_url_to_repo"] == f"https://gitlab.example.com:8443/{p['path_with_namespace']}.git"
+    full = p["path_with_namespace"]
+    assert p["http_url_to_repo"] == f"https://gitlab.example.com:8443/{full}.git"
     assert p["ssh_url_to_repo"] == f"git@gitlab.example.com:{p['path_with_namespace']}.git"
     assert p["web_url"] == f"https://gitlab.example.com:8443/{p['path_with_namespace']}"
 

@@ -24,7 +24,6 @@ def test_5xx(start_fake):
 
 def test_reset_truncate_badjson_slow(start_fake):
     fake = start_fake(faults="reset=1", slow_ms=300)
-    conn, _ = None, None
     with pytest.raises((ConnectionError, http.client.HTTPException, socket.error)):
         raw_get(fake, "/api/v4/version")
     fake.control("faults", truncate=1)

@@ -13,8 +13,8 @@
 groups=10,subgroups=5,depth=2,projects=20 gives 10 + 50 + 250 groups and
 6,200 projects.  Group ids are 1.. in depth-first order (group-0 is 1, its
 first subgroup 2, ...), the user's namespace id follows; project ids are
-1.. group by group, the personal projects last.  Every 7th project has a display name with spaces and
-Unicode that differs from its path.
+1.. group by group, the personal projects last.  Every 7th project has a
+display name with spaces and Unicode that differs from its path.
 """
 import random
 

@@ -92,17 +92,11 @@ def offset(req, items, cfg, extra=(), capped=False):
 
 
 def keyset(req, items, extra=()):
-    """Keyset pagination by id; `items` in any order."""
+    """Keyset pagination by id; `items` in any order, already filtered by
+    id_after/id_before."""
     per_page = _per_page(req)
     desc = req.params.get("sort", "asc") == "desc"
-    after = req.integer("id_after")
-    before = req.integer("id_before")
-    rows = sorted(items, key=lambda o: o.id, reverse=desc)
-    if after is not None:
-        rows = [o for o in rows if o.id > after]
-    if before is not None:
-        rows = [o for o in rows if o.id < before]
-    chunk = rows[:per_page]
+    chunk = sorted(items, key=lambda o: o.id, reverse=desc)[:per_page]
     headers = {}
     if chunk:
         key = "id_before" if desc else "id_after"

@@ -46,7 +46,8 @@ def project(p, base, simple=False, owner=None):
         "ssh_url_to_repo": f"git@{ssh_host(base)}:{p.full_path}.git",
         "http_url_to_repo": f"{base}/{p.full_path}.git",
         "web_url": f"{base}/{p.full_path}",
-        "readme_url": None if p.empty else f"{base}/{p.full_path}/-/blob/{p.default_branch}/README.md",
+        "readme_url": (None if p.empty else
+                       f"{base}/{p.full_path}/-/blob/{p.default_branch}/README.md"),
         "forks_count": 0, "avatar_url": None, "star_count": 0,
         "last_activity_at": timestamp(p.activity_seq),
         "namespace": namespace(ns, base),

@@ -129,8 +129,10 @@ def get_groups(req, ctx):
 def get_group(req, ctx, gid):
     g = _find_group(ctx, gid)
     d = render.group(g, ctx.base)
-    d.update({"shared_with_groups": [], "runners_token": None, "prevent_sharing_groups_outside_hierarchy": False,
-              "shared_runners_minutes_limit": None, "extra_shared_runners_minutes_limit": None,
+    d.update({"shared_with_groups": [], "runners_token": None,
+              "prevent_sharing_groups_outside_hierarchy": False,
+              "shared_runners_minutes_limit": None,
+              "extra_shared_runners_minutes_limit": None,
               "prevent_forking_outside_group": None, "membership_lock": False})
     if req.flag("with_projects", True):
         own = [p for p in g.projects if project_visible(p)]
@@ -171,7 +173,8 @@ def _project_list(req, ctx, projects, extra=(), keyset_ok=False):
     simple = req.flag("simple", False)
 
     def one(p):
-        return render.project(p, ctx.base, simple=simple, owner=None if simple else _owner_of(ctx, p))
+        owner = None if simple else _owner_of(ctx, p)
+        return render.project(p, ctx.base, simple=simple, owner=owner)
     if req.params.get("pagination") == "keyset":
         if not keyset_ok or req.params.get("order_by", "created_at") != "id":
             raise pagination.keyset_refused()
