@@ -1,6 +1,8 @@
 """Random faults (--faults, /_fake/faults) and scripted overrides."""
+import gzip
 import http.client
 import json
+import zlib
 import socket
 import threading
 
@@ -157,3 +159,22 @@ def test_concurrency_is_recorded(start_fake):
         t.join(30)
     assert results == [200] * 4
     assert fake.stats()["max_in_flight"] >= 2
+
+
+def test_gzip_answers_and_gzip_bomb(start_fake):
+    fake = start_fake(gzip=True, generate="groups=1,subgroups=0,depth=0,projects=3")
+    status, h, data = fake.request("GET", "/api/v4/projects", headers={
+        "PRIVATE-TOKEN": fake.token, "Accept-Encoding": "gzip, deflate"})
+    assert h["content-encoding"] == "gzip"
+    assert len(json.loads(gzip.decompress(data))) == 5  # with 2 personal projects
+    status, h, items = fake.api("/projects")
+    assert "content-encoding" not in h and len(items) == 5
+    size = 100 * 1024 * 1024
+    fake.control("override", path_regex="^/api/v4/version", gzip=True,
+                 body_repeat={"prefix": "[", "chunk": "0," * 512, "count": size // 1024,
+                              "suffix": "0]"})
+    status, h, data = fake.request("GET", "/api/v4/version", headers={
+        "PRIVATE-TOKEN": fake.token, "Accept-Encoding": "gzip"})
+    assert status == 200 and len(data) < size // 100
+    d = zlib.decompressobj(31)
+    assert len(d.decompress(data)) + len(d.flush()) == size + 3

@@ -92,7 +92,7 @@ def deep_merge(dst, patch):
 
 class Overrides:
     FIELDS = {"path_regex", "method", "times", "status", "headers", "body", "body_repeat",
-              "item_patch", "item_match", "fault", "delay_ms", "stall_ms"}
+              "item_patch", "item_match", "fault", "delay_ms", "stall_ms", "gzip"}
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -185,6 +185,8 @@ class Overrides:
             r.headers[k] = v
         if ov.get("fault"):
             r.fault = ov["fault"]
+        if "gzip" in ov:
+            r.gzip = bool(ov["gzip"])
         r.delay_ms = max(r.delay_ms, int(ov.get("delay_ms", 0)))
         r.stall_ms = max(r.stall_ms, int(ov.get("stall_ms", 0)))
         return r

@@ -67,6 +67,7 @@ class Response:
         if content_type:
             self.headers["Content-Type"] = content_type
         self.fault = None  # "reset" | "truncate" | "badjson" | "slow"
+        self.gzip = False  # compress if the client accepts gzip
         self.delay_ms = 0
         self.stall_ms = 0
         self.close = False

@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 import traceback
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
@@ -46,6 +47,7 @@ class Context:
         self.limiter = None
         self.route_limiters = {}  # "GET /groups/:id/projects" -> RateLimiter
         self.ban = None  # ratelimit.AuthBan
+        self.gzip = False  # gzip API answers for clients that accept it
         self.stats = Stats()
         self.faults = faults.Faults()
         self.overrides = faults.Overrides()
@@ -105,6 +107,7 @@ def api_answer(req, ctx):
     r.headers.update(GITLAB_HEADERS)
     r.headers["X-Request-Id"] = f"fake{next(ctx.request_ids):012d}"
     r.delay_ms += ctx.latency_ms
+    r.gzip = ctx.gzip
     kind, detail = ctx.faults.draw()
     if kind == "5xx":
         r = faults.server_error(detail)
@@ -213,6 +216,20 @@ class Handler(BaseHTTPRequestHandler):
             ctx.overrides.patch(ov, r, req)
         return r, route
 
+    @staticmethod
+    def compress(r):
+        """gzip the body (as nginx in front of GitLab does); a streamed body is
+        compressed chunk by chunk, so a gzip bomb costs little memory."""
+        z = zlib.compressobj(6, zlib.DEFLATED, 31)
+        if r.stream:
+            parts = [z.compress(c) for c in r.stream[1]]
+            r.stream = None
+            r.body = b"".join(parts) + z.flush()
+        else:
+            r.body = z.compress(r.payload()) + z.flush()
+        r.headers["Content-Encoding"] = "gzip"
+        r.headers["Vary"] = "Accept-Encoding"
+
     def send_answer(self, r):
         """Write the response; its status, or 0 when the connection was reset."""
         if r.delay_ms:
@@ -224,6 +241,8 @@ class Handler(BaseHTTPRequestHandler):
                                            b"\x01\x00\x00\x00\x00\x00\x00\x00")
                 self.connection.close()
                 return 0
+            if r.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
+                self.compress(r)
             if r.stream:
                 length, chunks = r.stream
                 body = None
@@ -319,6 +338,8 @@ def parse_args(argv):
                     help="after N failed Git authentications in a minute, answer every "
                     "request 403 for --ban-seconds (GitLab.com: 300)")
     ap.add_argument("--ban-seconds", type=float, default=900)
+    ap.add_argument("--gzip", action="store_true",
+                    help="gzip API answers when the client sends Accept-Encoding: gzip")
     ap.add_argument("--latency", type=float, default=0, help="ms added to every API answer")
     ap.add_argument("--faults", help="5xx=0.1,reset=0.05,truncate=0.02,badjson=0.02,slow=0.01")
     ap.add_argument("--seed", type=int, default=0, help="seed of the fault generator")
@@ -361,6 +382,7 @@ def main(argv=None):
     ctx.cfg.max_offset = args.max_offset
     ctx.faults = faults.Faults(rates, args.seed)
     ctx.latency_ms = args.latency
+    ctx.gzip = args.gzip
     ctx.slow_ms = args.slow_ms
     if limit:
         ctx.limiter = ratelimit.RateLimiter(*limit, send_headers=not args.rate_limit_no_headers)
