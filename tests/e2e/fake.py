@@ -11,9 +11,16 @@
     fake.stop()                           -> RuntimeError if the fake crashed or
                                              hit a bug of its own
 
+    fake.request(method, path, body, headers) -> (status, lower-case headers, bytes)
+    fake.workdir (repos/, requests.log, server.stderr), fake.proc
+
 Keyword options become command-line options (rate_limit="60/10" ->
---rate-limit 60/10; True -> a bare flag).  A server that does not start is an
-error, never a skip.
+--rate-limit 60/10; True -> a bare flag; a list repeats the option); see
+`tools/fake_gitlab.py --help`.  The spec format is documented in
+tools/fakegitlab/spec.py, overrides and faults in faults.py, control actions
+and the stats/tree JSON in control.py.  A server that does not start is an
+error, never a skip.  Also here: DEMO_SPEC (tools/demo-tree.json),
+link_rels(header) -> {rel: url}, stop_all(fakes).
 """
 import http.client
 import json

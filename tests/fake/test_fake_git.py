@@ -161,3 +161,40 @@ def test_failed_git_logins_get_the_client_banned(start_fake):
     assert not any(k.startswith("ratelimit") for k in headers)
     stats = fake.stats()
     assert stats["git_auth_failures"] == 3 and stats["banned"] == 1
+
+
+SUBMODULE_SPEC = {"groups": [
+    {"name": "Libs", "path": "libs", "projects": [{"name": "Core", "path": "core", "commits": 2}]},
+    {"name": "Apps", "path": "apps", "subgroups": [{"name": "Web", "path": "web", "projects": [
+        {"name": "Shop", "path": "shop", "tags": ["v1.0"],
+         "submodules": {"vendor/core": "libs/core"}}]}]}]}
+
+
+def test_submodules_with_relative_urls_and_tags(start_fake, git_env, tmp_path):
+    fake = start_fake(spec=SUBMODULE_SPEC)
+    env = git_env(fake.token)
+    dest = tmp_path / "shop"
+    git("clone", "-q", "--recurse-submodules", fake.clone_url("apps/web/shop"), str(dest),
+        env=env)
+    assert (dest / "vendor/core/README.md").read_text().startswith("# Core")
+    assert "url = ../../../libs/core.git" in (dest / ".gitmodules").read_text()
+    truth = {p["path_with_namespace"]: p for p in fake.truth()["projects"]}
+    core_head = truth["libs/core"]["repo_branches"]["main"]
+    assert git("rev-parse", "HEAD", env=env, cwd=dest / "vendor/core").stdout.strip() == core_head
+    assert truth["apps/web/shop"]["submodules"] == {"vendor/core": "libs/core"}
+    shop_head = truth["apps/web/shop"]["repo_branches"]["main"]
+    assert truth["apps/web/shop"]["repo_tags"] == {"v1.0": shop_head}
+    assert git("tag", env=env, cwd=dest).stdout.split() == ["v1.0"]
+    out = fake.control("tag", project="apps/web/shop", tag="v2.0")
+    assert out["commit"] == shop_head
+    fake.control("tag", project="apps/web/shop", tag="v1.0", delete=True)
+    git("fetch", "-q", "--prune", "--prune-tags", "origin", env=env, cwd=dest)
+    assert git("tag", env=env, cwd=dest).stdout.split() == ["v2.0"]
+
+
+def test_bad_submodule_specs_are_refused(start_fake):
+    bad = {"groups": [{"name": "G", "projects": [
+        {"name": "A", "submodules": {"b": "g/b"}},
+        {"name": "B", "submodules": {"c": "g/c"}}, {"name": "C"}]}]}
+    with pytest.raises(RuntimeError, match="submodules have submodules"):
+        start_fake(spec=bad)

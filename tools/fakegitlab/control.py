@@ -1,7 +1,7 @@
 """The /_fake/ control endpoints (no token needed).
 
 GET  stats, tree;  POST reset_stats, push {project, branch?, message?,
-rewrite?}, delete_branch, default_branch, update, rename, move {project|group,
+rewrite?}, delete_branch, default_branch, tag, update, rename, move {project|group,
 to}, delete, archive, create_project, create_group, share, faults, override,
 clear_overrides, rate_limit.  POST bodies are JSON objects; a project or
 group is named by id or full path ("project": "a/b", "group": "a").
@@ -15,8 +15,9 @@ window, 1 s without a limit), "window_seconds", "requests" [{"method", "path"
 "groups" [{id, name, path, full_path, full_name, parent_id, access_level,
 visibility}], "projects" [{id, name, path, path_with_namespace,
 namespace_full_path, namespace_kind, archived, empty, default_branch,
-branches, shared_with (group full paths), http_url_to_repo, repo_branches
-({branch: sha} once the repository exists, else null)}].
+branches, tags, submodules {path: project}, shared_with (group full paths),
+http_url_to_repo, repo_branches and repo_tags ({name: sha} once the
+repository exists, else null)}].
 """
 import re
 
@@ -56,7 +57,8 @@ def truth_project(ctx, p):
             "visibility": p.visibility, "commits": p.commits, "branches": p.branches,
             "shared_with": [g.full_path for g, _ in p.shared_with],
             "http_url_to_repo": f"{ctx.base}/{p.full_path}.git",
-            "repo_branches": ctx.repos.branches(p)}
+            "tags": p.tags, "submodules": {w: t.full_path for w, t in p.submodules},
+            "repo_branches": ctx.repos.refs(p), "repo_tags": ctx.repos.refs(p, "tags")}
 
 
 def truth(ctx):
@@ -110,6 +112,22 @@ def _target(ctx, body):
     if "project" in body:
         return _project(ctx, body)
     return _group(ctx, _need(body, "group"))
+
+
+def tag(ctx, body):
+    """{project, tag, ref?}: a lightweight tag at ref (default HEAD);
+    {project, tag, delete: true} removes it."""
+    p = _project(ctx, body)
+    name = _need(body, "tag")
+    try:
+        sha = ctx.repos.tag(p, name, None if body.get("delete") else body.get("ref", "HEAD"))
+    except ValueError as e:
+        raise ApiError(400, {"error": str(e)}) from None
+    if sha and name not in p.tags:
+        p.tags.append(name)
+    if not sha and name in p.tags:
+        p.tags.remove(name)
+    return {"tag": name, "commit": sha}
 
 
 UPDATABLE = {"name", "path", "description", "visibility", "archived", "access_level"}
@@ -264,7 +282,7 @@ def rate_limit(ctx, body):
 
 GET = {"stats": lambda ctx: ctx.stats.snapshot(), "tree": truth}
 POST = {f.__name__: f for f in (
-    push, delete_branch, default_branch, update, rename, move, delete, archive,
+    push, delete_branch, default_branch, tag, update, rename, move, delete, archive,
     create_project, create_group, share, faults, override, clear_overrides, reset_stats,
     rate_limit)}
 

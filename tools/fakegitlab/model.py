@@ -94,6 +94,8 @@ class Project:
         self.commits = max(1, int(commits))
         self.branches = list(branches or [])
         self.shared_with = []  # [(group, access_level)]
+        self.submodules = []  # [(path in the repository, Project)]
+        self.tags = []  # lightweight tags on the default branch's tip
         self.created_seq = pid
         self.activity_seq = pid
 

@@ -53,12 +53,29 @@ class Repos:
     def ensure(self, project):
         """The repository's directory, created if missing."""
         final = self.path(project)
+        if os.path.isdir(final):  # complete: it is renamed into place
+            return final
+        # submodule repositories first, outside this project's lock (no
+        # cycles: the spec forbids submodules in submodules)
+        gitlinks = [(where, self.head(target)) for where, target in project.submodules]
         with self._lock(project):
             if not os.path.isdir(final):
-                self._create(project, final)
+                self._create(project, final, gitlinks)
         return final
 
-    def _create(self, project, final):
+    def head(self, project):
+        """The commit id of a project's default branch (creating the repository)."""
+        return git("rev-parse", "HEAD", cwd=self.ensure(project))
+
+    def _gitmodules(self, project):
+        """.gitmodules with URLs relative to the project's own URL, as GitLab
+        recommends, so they work whatever host serves them."""
+        up = "../" * len(project.full_path.split("/"))
+        return "".join(f'[submodule "{where}"]\n\tpath = {where}\n'
+                       f"\turl = {up}{target.full_path}.git\n"
+                       for where, target in project.submodules)
+
+    def _create(self, project, final, gitlinks):
         tmp = f"{final}.tmp{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         git("init", "--bare", "-q", tmp)
@@ -75,6 +92,11 @@ class Repos:
                     stream.append(b"from :%d\n" % (n - 1))
                 stream.append(b"M 100644 inline README.md\n")
                 stream.append(_blob(f"# {project.name}\n\nCommit {n} of project {project.id}."))
+                if n == project.commits and gitlinks:
+                    stream.append(b"M 100644 inline .gitmodules\n")
+                    stream.append(_blob(self._gitmodules(project)))
+                    for where, sha in gitlinks:
+                        stream.append(b"M 160000 %s %s\n" % (sha.encode(), where.encode()))
             for i, extra in enumerate(project.branches, 1):
                 stream.append(b"commit refs/heads/%s\n" % extra.encode())
                 stream.append(b"committer %s %d +0000\n" % (AUTHOR.encode(), when + 100 + i))
@@ -82,6 +104,8 @@ class Repos:
                 stream.append(b"from :%d\n" % project.commits)
                 stream.append(b"M 100644 inline %s.txt\n" % extra.replace("/", "_").encode())
                 stream.append(_blob(f"branch {extra}"))
+            for tag in project.tags:
+                stream.append(b"reset refs/tags/%s\nfrom :%d\n" % (tag.encode(), project.commits))
             git("fast-import", "--quiet", cwd=tmp, data=b"".join(stream))
         os.rename(tmp, final)
 
@@ -126,15 +150,28 @@ class Repos:
         with self._lock(project):
             git("update-ref", "-d", f"refs/heads/{branch}", cwd=repo)
 
+    def tag(self, project, name, rev=None):
+        """Point refs/tags/<name> at rev (default: HEAD); None deletes it."""
+        repo = self.ensure(project)
+        with self._lock(project):
+            if rev is None:
+                git("update-ref", "-d", f"refs/tags/{name}", cwd=repo)
+                return None
+            sha = self._rev(repo, rev)
+            if sha is None:
+                raise ValueError(f"no commit {rev!r}")
+            git("update-ref", f"refs/tags/{name}", sha, cwd=repo)
+            return sha
+
     def delete(self, project):
         with self._lock(project):
             shutil.rmtree(self.path(project), ignore_errors=True)
 
-    def branches(self, project):
-        """{branch: sha} if the repository exists, else None."""
+    def refs(self, project, kind="heads"):
+        """{branch or tag: sha} if the repository exists, else None."""
         repo = self.path(project)
         if not os.path.isdir(repo):
             return None
-        out = git("for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads",
+        out = git("for-each-ref", "--format=%(refname:short) %(objectname)", f"refs/{kind}",
                   cwd=repo)
         return dict(line.split(" ", 1) for line in out.splitlines() if line)

@@ -23,7 +23,12 @@ Format (every key optional unless marked):
               "default_branch": "main",
               "commits": 1,             # commits on the default branch (1-3 is plenty)
               "branches": ["dev"],      # extra branches, each one commit ahead
-              "shared_with": ["other-group/sub"]   # full paths of groups
+              "shared_with": ["other-group/sub"],  # full paths of groups
+              "tags": ["v1.0"],         # lightweight tags on the default branch
+              "submodules": {"lib": "other-group/lib"}
+                                        # path -> project; a relative URL in
+                                        # .gitmodules; the submodule's project
+                                        # must not have submodules itself
             }
           ],
           "subgroups": [ ...groups, any depth... ]
@@ -51,7 +56,7 @@ def slug(name):
 
 
 PROJECT_KEYS = {"name", "path", "id", "description", "visibility", "archived", "empty",
-                "default_branch", "commits", "branches", "shared_with"}
+                "default_branch", "commits", "branches", "shared_with", "tags", "submodules"}
 GROUP_KEYS = {"name", "path", "id", "description", "visibility", "access_level",
               "projects", "subgroups"}
 
@@ -87,7 +92,7 @@ def build(spec):
     m.set_user(u.get("username", "alice"), u.get("name", "Alice Example"), u.get("id", 1))
     for ps in spec.get("user_projects", []):
         pending_projects.append((ps, m.user.namespace))
-    shares = []
+    shares, subs = [], []
     for ps, ns in pending_projects:
         _check_keys(ps, PROJECT_KEYS, "project")
         p = m.add_project(ps["name"], ps.get("path") or slug(ps["name"]), ns,
@@ -97,12 +102,23 @@ def build(spec):
                           empty=bool(ps.get("empty", False)),
                           default_branch=ps.get("default_branch", "main"),
                           commits=ps.get("commits", 1), branches=ps.get("branches"))
+        p.tags = list(ps.get("tags", []))
         shares.extend((p, path) for path in ps.get("shared_with", []))
+        subs.extend((p, where, path) for where, path in ps.get("submodules", {}).items())
     for p, path in shares:
         g = m.find_group(path)
         if g is None:
             raise ValueError(f"spec: {p.full_path} is shared with unknown group {path!r}")
         p.shared_with.append((g, 30))
+    m.reindex()
+    for p, where, path in subs:
+        target = m.find_project(path)
+        if target is None or target.empty or target is p:
+            raise ValueError(f"spec: {p.full_path}: bad submodule project {path!r}")
+        p.submodules.append((where, target))
+    for p, _, _ in subs:
+        if p.empty or any(t.submodules for _, t in p.submodules):
+            raise ValueError(f"spec: {p.full_path}: empty, or its submodules have submodules")
     m.reindex()
     return m
 
