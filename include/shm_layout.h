@@ -72,4 +72,54 @@ _Static_assert(sizeof(struct shm_ratelimit) <= 1024, "bucket stays small");
 
 /* ---- sync queue and progress (sync_queue.c) -------------------------- */
 
+#define SYNC_REASON_MAX 200 /* bytes of a result's reason, NUL included */
+
+enum sync_slot_state { SYNC_SLOT_PENDING, SYNC_SLOT_RUNNING, SYNC_SLOT_DONE };
+enum sync_action { SYNC_ACT_NONE, SYNC_ACT_CLONE, SYNC_ACT_UPDATE, SYNC_ACT_FETCH };
+enum sync_result {
+	SYNC_RES_NONE,
+	SYNC_RES_CLONED,
+	SYNC_RES_UPDATED,
+	SYNC_RES_UNCHANGED,
+	SYNC_RES_SKIPPED,
+	SYNC_RES_FAILED,
+};
+
+/*
+ * One project of the sync.  The project itself (URLs, folder) is in the
+ * tree every worker inherited at fork; the slot's index is its position in
+ * the supervisor's project list.
+ */
+struct sync_slot {
+	uint32_t state;	 /* enum sync_slot_state */
+	int32_t pid;	 /* the worker holding it while RUNNING */
+	uint32_t tries;	 /* times handed out (a dead worker's project is tried twice) */
+	uint32_t action; /* enum sync_action, set by the worker */
+	uint32_t result; /* enum sync_result, once DONE */
+	uint32_t pad;
+	uint64_t bytes;		      /* received from the server */
+	int64_t duration_ms;	      /* of the last try */
+	char reason[SYNC_REASON_MAX]; /* why skipped or failed; "" otherwise */
+};
+
+_Static_assert(sizeof(struct sync_slot) == 240, "sync_slot layout");
+_Static_assert(offsetof(struct sync_slot, reason) == 40, "sync_slot reason offset");
+
+/* Followed in the mapping by nslots struct sync_slot. */
+struct sync_queue_shm {
+	struct shm_lock lock;
+	uint64_t nslots;
+	uint64_t next;	  /* lowest index that may still be PENDING */
+	uint64_t claims;  /* projects handed out so far (the test hook counts them) */
+	uint64_t done;	  /* slots DONE */
+	uint32_t cloning; /* RUNNING slots by action */
+	uint32_t updating;
+	uint64_t failed; /* DONE with SYNC_RES_FAILED */
+	uint64_t bytes;	 /* received by every worker, updated while transferring */
+} __attribute__((aligned(SHM_CACHELINE)));
+
+_Static_assert(offsetof(struct sync_queue_shm, lock) == 0, "the lock leads the queue");
+_Static_assert(sizeof(struct sync_queue_shm) % SHM_CACHELINE == 0, "queue pads to a cache line");
+_Static_assert(sizeof(struct sync_slot) % _Alignof(struct sync_slot) == 0, "slots pack");
+
 #endif

@@ -1,14 +1,272 @@
-/* Stub until the sync engine lands. */
+/*
+ * The sync (sync.h), supervisor side: lists the projects of this shard,
+ * maps the queue, forks the sync workers, replaces a worker that dies
+ * (its project is requeued once), draws the progress, then writes the
+ * summary and the report.  libgit2 is never initialised here.
+ */
 #include "sync.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "error.h"
+#include "gitopts.h"
+#include "log.h"
+#include "signals.h"
+#include "sync_dryrun.h"
+#include "sync_progress.h"
+#include "sync_report.h"
+#include "sync_shard.h"
+#include "sync_worker.h"
+
+#define SYNC_MAX_TRIES 2 /* a project whose worker died is tried once more */
+
+struct sync_workers {
+	pid_t pid[128];
+	int n; /* slots in pid[] in use: at most opts->concurrency */
+	int alive;
+	size_t forks;
+	int signalled; /* SIGTERM forwarded */
+};
+
+struct sync_collect {
+	struct sync_plan *plan;
+	size_t cap;
+};
+
+static int sync_collect_project(struct node *node, void *ctx)
+{
+	struct sync_collect *c = ctx;
+	const struct options *opts = c->plan->opts;
+	struct node **grown;
+
+	if (node->type != NODE_PROJECT || node->unsafe ||
+	    !sync_shard_mine(node->full_path, opts->shard_k, opts->shard_n))
+		return 0;
+	if (c->plan->nprojects == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		grown = realloc(c->plan->projects, c->cap * sizeof(*grown));
+		if (grown == NULL)
+			return glm_error_set(GLM_ENOMEM, "out of memory");
+		c->plan->projects = grown;
+	}
+	c->plan->projects[c->plan->nprojects++] = node;
+	return 0;
+}
+
+static long sync_die_claim(void)
+{
+	const char *v = getenv("GLMIRROR_TEST_SYNC_DIE");
+
+	return v != NULL ? strtol(v, NULL, 10) : 0;
+}
+
+static int sync_fork_worker(struct sync_plan *plan, struct sync_workers *w, int index)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return glm_error_errno(GLM_ERR, errno, "cannot start a sync worker");
+	if (pid == 0)
+		sync_worker_main(plan, index);
+	w->pid[index] = pid;
+	w->alive++;
+	w->forks++;
+	return 0;
+}
+
+static int sync_worker_index(const struct sync_workers *w, pid_t pid)
+{
+	for (int i = 0; i < w->n; i++)
+		if (w->pid[i] == pid)
+			return i;
+	return -1;
+}
+
+/* Reaps every dead worker; what a dead worker held goes back to the queue. */
+static void sync_reap(struct sync_plan *plan, struct sync_workers *w)
+{
+	char reason[128];
+	int status, i;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if ((i = sync_worker_index(w, pid)) < 0)
+			continue;
+		w->pid[i] = 0;
+		w->alive--;
+		if (WIFSIGNALED(status))
+			snprintf(reason, sizeof(reason), "the sync worker died of signal %d, twice",
+				 WTERMSIG(status));
+		else
+			snprintf(reason, sizeof(reason), "the sync worker exited with %d, twice",
+				 WEXITSTATUS(status));
+		if (sync_queue_requeue(&plan->queue, pid, SYNC_MAX_TRIES, reason) > 0 ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			log_warn("sync worker %d (pid %ld) %s; its project was requeued", i,
+				 (long)pid,
+				 WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "exited");
+	}
+}
+
+/* Keeps min(concurrency, pending) workers alive while work is pending. */
+static int sync_refill(struct sync_plan *plan, struct sync_workers *w)
+{
+	size_t pending, limit = plan->nprojects * SYNC_MAX_TRIES + (size_t)w->n;
+	int i, err;
+
+	if (signals_stopping())
+		return 0;
+	pending = sync_queue_pending(&plan->queue);
+	for (i = 0; i < w->n && (size_t)w->alive < pending; i++) {
+		if (w->pid[i] != 0)
+			continue;
+		if (w->forks >= limit)
+			return glm_error_set(GLM_ERR, "sync workers keep dying; giving up");
+		if ((err = sync_fork_worker(plan, w, i)) < 0)
+			return err;
+	}
+	return 0;
+}
+
+static void sync_wait(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigtimedwait(&set, NULL, &ts); /* SIGINT/SIGTERM interrupt it too (EINTR) */
+}
+
+static int sync_supervise(struct sync_plan *plan)
+{
+	struct sync_workers w;
+	struct sync_progress_line pl;
+	int err = 0;
+
+	memset(&w, 0, sizeof(w));
+	w.n = plan->opts->concurrency > 0 ? plan->opts->concurrency : 1;
+	if (w.n > 128)
+		w.n = 128;
+	if ((size_t)w.n > plan->nprojects)
+		w.n = (int)plan->nprojects;
+	sync_progress_init(&pl, plan->opts);
+	plan->log_each = !pl.draw && log_enabled(LOG_VERBOSE);
+	err = sync_refill(plan, &w);
+	while (w.alive > 0) {
+		sync_progress_tick(&pl, &plan->queue);
+		sync_wait(sync_progress_interval_ms(&pl));
+		sync_reap(plan, &w);
+		if (signals_stopping() && !w.signalled) {
+			/* A SIGTERM sent to the supervisor alone reaches the workers too. */
+			for (int i = 0; i < w.n; i++)
+				if (w.pid[i] != 0)
+					kill(w.pid[i], SIGTERM);
+			w.signalled = 1;
+		}
+		if (err == 0)
+			err = sync_refill(plan, &w);
+	}
+	sync_progress_end(&pl);
+	return err;
+}
+
+static double sync_seconds(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* One sync per DEST at a time: two would clone into the same folders. */
+static int sync_lock_dest(int dest_fd, const char *dest)
+{
+	if (flock(dest_fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK
+			       ? glm_error_set(GLM_EUSAGE,
+					       "another glmirror is syncing into '%s' right now",
+					       dest)
+			       : glm_error_errno(GLM_EIO, errno, "cannot lock '%s'", dest);
+	return 0;
+}
 
 int sync_run(const struct options *opts, struct node *root, const char *base_url,
 	     struct sync_summary *out)
 {
-	(void)opts;
-	(void)root;
-	(void)base_url;
-	(void)out;
-	return glm_error_set(GLM_ERR, "syncing is not built yet");
+	struct sync_plan plan;
+	struct sync_collect collect;
+	struct timespec start;
+	sigset_t set, old;
+	int pipefd[2] = { -1, -1 }, blocked = 0, err;
+
+	memset(out, 0, sizeof(*out));
+	memset(&plan, 0, sizeof(plan));
+	plan.opts = opts;
+	plan.base_url = base_url;
+	plan.dest_fd = -1;
+	collect.plan = &plan;
+	collect.cap = 0;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if ((err = gitopts_parse(opts, &plan.gitopts)) < 0 ||
+	    (err = tree_walk(root, sync_collect_project, &collect)) < 0)
+		goto out;
+	out->total = plan.nprojects;
+	if (opts->dry_run) {
+		err = sync_dryrun_run(&plan, out);
+		goto out;
+	}
+	plan.dest_fd = open(opts->dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (plan.dest_fd < 0) {
+		err = glm_error_errno(GLM_EUSAGE, errno, "cannot open destination '%s'",
+				      opts->dest);
+		goto out;
+	}
+	if ((err = sync_lock_dest(plan.dest_fd, opts->dest)) < 0 ||
+	    (err = sync_queue_create(&plan.queue, plan.nprojects)) < 0)
+		goto out;
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		err = glm_error_errno(GLM_ERR, errno, "pipe");
+		goto out;
+	}
+	plan.parent_pipe = pipefd[0];
+	plan.parent_pipe_w = pipefd[1];
+	plan.supervisor_pid = getpid();
+	plan.die_claim = sync_die_claim();
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	blocked = 1;
+	err = sync_supervise(&plan);
+	sync_report_count(&plan, out);
+	sync_report_log(&plan, out, sync_seconds(&start));
+	if (opts->report != NULL) {
+		int rerr = sync_report_write(&plan, opts->report);
+
+		if (rerr < 0 && err == 0)
+			err = rerr;
+	}
+	if (err == 0 && signals_stopping())
+		err = glm_error_set(GLM_EINTR, "interrupted");
+out:
+	if (blocked)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	sync_queue_release(&plan.queue);
+	if (plan.dest_fd >= 0)
+		close(plan.dest_fd);
+	free(plan.projects);
+	return err;
 }

@@ -1,0 +1,54 @@
+/*
+ * One project in the hands of a sync worker: what sync_clone.c,
+ * sync_update.c and sync_mirror.c need, and what they report back.
+ */
+#ifndef GLM_SYNC_JOB_H
+#define GLM_SYNC_JOB_H
+
+#include <git2.h>
+#include <stdint.h>
+
+#include "shm_layout.h"
+#include "sync_worker.h"
+
+struct sync_job {
+	struct sync_plan *plan;	    /* borrowed */
+	const struct node *project; /* borrowed */
+	size_t slot;
+	const char *url; /* clone URL, checked by sync_url_check; borrowed */
+	int parent_fd;	 /* the folder that holds the checkout; owned */
+	int die;	 /* test hook: SIGKILL in the middle of the transfer */
+	int cred_tries;	 /* credential callback calls */
+	uint64_t bytes;	 /* received so far */
+	size_t tips;	 /* refs the fetch changed */
+	enum sync_action action;
+	enum sync_result result;
+	char reason[SYNC_REASON_MAX];
+};
+
+/* Sets result and reason ("local changes", ...); returns 0. */
+int sync_job_skip(struct sync_job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Fetch options with the callbacks: credentials, host checks, progress (sync_remote.c). */
+void sync_remote_fetch_options(git_fetch_options *out, struct sync_job *job);
+/* The libgit2 error as a GLM_EGIT message, with the token redacted. */
+int sync_remote_git_error(int rc, const char *what);
+
+/* Clones into a temporary sibling folder, renames it into place (sync_clone.c). */
+int sync_clone_run(struct sync_job *job);
+/* Fetches and fast-forwards an existing checkout in dir_fd (sync_update.c). */
+int sync_update_run(struct sync_job *job, int dir_fd);
+/* Fetches origin (sets its URL to job->url first), pruning when asked (sync_update.c). */
+int sync_update_fetch(struct sync_job *job, git_repository *repo, int prune);
+/* Fetches all refs of a bare mirror, pruning (sync_mirror.c). */
+int sync_mirror_update(struct sync_job *job, git_repository *repo);
+/* Creates the mirror's origin remote, fetching every ref; a git_remote_create_cb. */
+int sync_mirror_remote_cb(git_remote **out, git_repository *repo, const char *name, const char *url,
+			  void *payload);
+/* Submodules, recursively, after a clone or update (-r). */
+int sync_submodules_update(struct sync_job *job, git_repository *repo);
+
+/* "/proc/self/fd/N[/name]": a path for libgit2 to an fd opened safely. */
+void sync_job_fd_path(char *buf, size_t size, int fd, const char *name);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * A sync worker: a forked process that takes one project at a time from
+ * the sync queue and clones, updates or mirrors it with libgit2.  Workers
+ * inherit the plan (options, tree, project list) from the supervisor.
+ */
+#ifndef GLM_SYNC_WORKER_H
+#define GLM_SYNC_WORKER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "gitopts.h"
+#include "options.h"
+#include "sync_queue.h"
+#include "tree.h"
+
+/* Everything a worker needs; built by the supervisor before the first fork. */
+struct sync_plan {
+	const struct options *opts; /* borrowed */
+	const char *base_url;	    /* borrowed */
+	struct gitopts gitopts;
+	struct node **projects; /* owned array of borrowed nodes; slot i = projects[i] */
+	size_t nprojects;
+	int dest_fd;	   /* DEST, opened by the supervisor */
+	int parent_pipe;   /* read end: EOF when the supervisor is gone */
+	int parent_pipe_w; /* the supervisor's end, closed in the worker */
+	pid_t supervisor_pid;
+	int log_each;	/* log every project (no progress line is drawn) */
+	long die_claim; /* GLMIRROR_TEST_SYNC_DIE: the claim that raises SIGKILL; 0 = none */
+	struct sync_queue queue;
+};
+
+/* The worker's entry point, in the child after fork; never returns. */
+__attribute__((noreturn)) void sync_worker_main(struct sync_plan *plan, int index);
+
+#endif

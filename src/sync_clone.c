@@ -1,0 +1,105 @@
+/*
+ * A new checkout (or bare mirror): cloned into a temporary sibling folder
+ * and renamed into place only when complete, so a clone that is killed or
+ * fails never leaves something that looks like a finished repository.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "log.h"
+#include "sync_fs.h"
+#include "sync_job.h"
+
+/* --single-branch: origin fetches only the branch that is checked out. */
+static int sync_clone_single_branch_cb(git_remote **out, git_repository *repo, const char *name,
+				       const char *url, void *payload)
+{
+	struct sync_job *job = payload;
+	const char *branch = job->plan->gitopts.branch != NULL ? job->plan->gitopts.branch
+							       : job->project->default_branch;
+	char spec[512];
+
+	if (branch == NULL)
+		return git_remote_create(out, repo, name, url);
+	snprintf(spec, sizeof(spec), "+refs/heads/%s:refs/remotes/%s/%s", branch, name, branch);
+	return git_remote_create_with_fetchspec(out, repo, name, url, spec);
+}
+
+/* Finishes the repository in place before it gets its real name. */
+static int sync_clone_finish(struct sync_job *job, git_repository *repo)
+{
+	git_config *cfg = NULL;
+	int rc;
+
+	if (job->plan->opts->mirror) {
+		rc = git_repository_config(&cfg, repo);
+		if (rc == 0)
+			rc = git_config_set_bool(cfg, "remote.origin.mirror", 1);
+		git_config_free(cfg);
+		if (rc < 0)
+			return sync_remote_git_error(rc, "setting remote.origin.mirror");
+		return 0;
+	}
+	if (job->plan->opts->recursive || job->plan->gitopts.recurse)
+		return sync_submodules_update(job, repo);
+	return 0;
+}
+
+int sync_clone_run(struct sync_job *job)
+{
+	const struct options *opts = job->plan->opts;
+	git_clone_options co;
+	git_repository *repo = NULL;
+	char tmp[512], path[600];
+	int rc, err = -1;
+
+	git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
+	sync_fs_tmp_name(tmp, sizeof(tmp), job->project->folder, getpid());
+	if ((err = sync_fs_remove(job->parent_fd, tmp)) < 0)
+		goto out;
+	sync_job_fd_path(path, sizeof(path), job->parent_fd, tmp);
+
+	sync_remote_fetch_options(&co.fetch_opts, job);
+	co.bare = opts->mirror;
+	co.checkout_opts.checkout_strategy =
+		job->plan->gitopts.no_checkout ? GIT_CHECKOUT_NONE : GIT_CHECKOUT_SAFE;
+	co.checkout_branch = opts->mirror ? NULL : job->plan->gitopts.branch;
+	if (opts->mirror) {
+		co.remote_cb = sync_mirror_remote_cb;
+	} else if (job->plan->gitopts.single_branch) {
+		co.remote_cb = sync_clone_single_branch_cb;
+		co.remote_cb_payload = job;
+	}
+	log_verbose("cloning %s", job->project->full_path);
+	rc = git_clone(&repo, job->url, path, &co);
+	if (rc < 0) {
+		err = sync_remote_git_error(rc, "clone");
+		goto out;
+	}
+	if ((err = sync_clone_finish(job, repo)) < 0)
+		goto out;
+	git_repository_free(repo);
+	repo = NULL;
+	if (renameat2(job->parent_fd, tmp, job->parent_fd, job->project->folder, RENAME_NOREPLACE) <
+	    0) {
+		err = glm_error_errno(GLM_EIO, errno,
+				      "cannot rename the finished clone into place");
+		goto out;
+	}
+	job->result = SYNC_RES_CLONED;
+	err = 0;
+out:
+	git_repository_free(repo);
+	if (err < 0) {
+		struct glm_error_saved saved;
+
+		glm_error_save(&saved);
+		sync_fs_remove(job->parent_fd, tmp);
+		glm_error_restore(&saved);
+	}
+	return err;
+}

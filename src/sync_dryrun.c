@@ -1,0 +1,79 @@
+/* --dry-run (sync_dryrun.h). */
+#include "sync_dryrun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "log.h"
+#include "safepath.h"
+#include "sync_url.h"
+
+/* What the sync would do; reason is set for a skip. */
+static const char *sync_dryrun_what(const struct sync_plan *plan, int dest_fd, const struct node *p,
+				    char *reason, size_t size)
+{
+	const struct options *opts = plan->opts;
+	const char *url = opts->method == METHOD_HTTP ? p->http_url : p->ssh_url;
+	struct stat st;
+	int fd, err;
+
+	if (sync_url_check(url, plan->base_url, opts->method) < 0) {
+		snprintf(reason, size, "%s", glm_error_msg());
+		return "fail";
+	}
+	err = safepath_open_dir(dest_fd, p->root_path, 0, &fd);
+	if (err == GLM_ENOTFOUND)
+		return "clone";
+	if (err < 0) {
+		snprintf(reason, size, "%s", glm_error_msg());
+		return "fail";
+	}
+	if (fstatat(fd, opts->mirror ? "HEAD" : ".git", &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		/* An empty folder is replaced by the clone. */
+		int empty = fstatat(fd, ".", &st, 0) == 0 && st.st_nlink == 2 &&
+			    faccessat(fd, ".", W_OK, 0) == 0;
+
+		close(fd);
+		if (empty)
+			return "clone";
+		snprintf(reason, size, "folder exists and is not a %s",
+			 opts->mirror ? "bare mirror" : "git repository");
+		return "skip";
+	}
+	close(fd);
+	return opts->mirror || opts->use_fetch ? "fetch" : "update";
+}
+
+int sync_dryrun_run(const struct sync_plan *plan, struct sync_summary *out)
+{
+	char reason[GLM_ERROR_MAX], path[512];
+	int dest_fd = open(plan->opts->dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t i;
+
+	if (dest_fd < 0)
+		return glm_error_errno(GLM_EUSAGE, errno, "cannot open destination '%s'",
+				       plan->opts->dest);
+	for (i = 0; i < plan->nprojects; i++) {
+		const struct node *p = plan->projects[i];
+		const char *what;
+
+		reason[0] = '\0';
+		what = sync_dryrun_what(plan, dest_fd, p, reason, sizeof(reason));
+		log_esc(p->root_path, path, sizeof(path));
+		if (reason[0] != '\0')
+			printf("%s %s: %s\n", what, path, reason);
+		else
+			printf("%s %s\n", what, path);
+		out->skipped += strcmp(what, "skip") == 0;
+		out->failed += strcmp(what, "fail") == 0;
+	}
+	fflush(stdout);
+	close(dest_fd);
+	log_info("dry run: %zu projects, nothing was changed", plan->nprojects);
+	return 0;
+}

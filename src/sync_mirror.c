@@ -1,0 +1,27 @@
+/*
+ * --mirror: bare repositories with every ref of the server
+ * (every ref under refs/ fetched onto itself, as `git clone --mirror`), updated by a fetch that
+ * prunes the refs deleted upstream.
+ */
+#include "error.h"
+#include "log.h"
+#include "sync_job.h"
+
+#define SYNC_MIRROR_REFSPEC "+refs/*:refs/*"
+
+int sync_mirror_remote_cb(git_remote **out, git_repository *repo, const char *name, const char *url,
+			  void *payload)
+{
+	(void)payload;
+	return git_remote_create_with_fetchspec(out, repo, name, url, SYNC_MIRROR_REFSPEC);
+}
+
+int sync_mirror_update(struct sync_job *job, git_repository *repo)
+{
+	int err = sync_update_fetch(job, repo, 1);
+
+	if (err < 0 || job->result == SYNC_RES_SKIPPED)
+		return err;
+	job->result = job->tips > 0 ? SYNC_RES_UPDATED : SYNC_RES_UNCHANGED;
+	return 0;
+}

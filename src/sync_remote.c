@@ -1,0 +1,135 @@
+/*
+ * libgit2's remote callbacks for every fetch and clone of a sync worker:
+ * the token only through the credentials callback (never in a URL or the
+ * config), TLS and SSH host checks, and the byte counters of the progress.
+ */
+#include <git2.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "log.h"
+#include "signals.h"
+#include "sshhost.h"
+#include "sync_job.h"
+#include "sync_url.h"
+
+#define SYNC_REMOTE_MAX_CRED_TRIES 3
+
+static int sync_remote_refuse(const char *msg)
+{
+	git_error_set_str(GIT_ERROR_NET, msg);
+	return GIT_EAUTH;
+}
+
+static int sync_remote_credentials(git_credential **out, const char *url,
+				   const char *username_from_url, unsigned int allowed,
+				   void *payload)
+{
+	struct sync_job *job = payload;
+	const struct options *opts = job->plan->opts;
+	const char *user = username_from_url != NULL ? username_from_url : "git";
+
+	if (++job->cred_tries > SYNC_REMOTE_MAX_CRED_TRIES)
+		return sync_remote_refuse(opts->method == METHOD_HTTP
+						  ? "the token was rejected for this repository"
+						  : "no SSH key was accepted");
+	if (opts->method == METHOD_HTTP && (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT)) {
+		/* Asked again for each URL, so a redirect never gets the token elsewhere. */
+		if (sync_url_check(url, job->plan->base_url, METHOD_HTTP) < 0)
+			return sync_remote_refuse(glm_error_msg());
+		if (opts->token == NULL)
+			return sync_remote_refuse("the server wants a token and none was given");
+		if (job->cred_tries > 1)
+			return sync_remote_refuse("the token was rejected for this repository");
+		return git_credential_userpass_plaintext_new(out, "oauth2", opts->token);
+	}
+	if (opts->method == METHOD_SSH && (allowed & GIT_CREDENTIAL_SSH_KEY)) {
+		if (opts->ssh_key != NULL)
+			return git_credential_ssh_key_new(out, user, NULL, opts->ssh_key, NULL);
+		return git_credential_ssh_key_from_agent(out, user);
+	}
+	if (allowed & GIT_CREDENTIAL_USERNAME)
+		return git_credential_username_new(out, user);
+	return sync_remote_refuse("the server asks for credentials glmirror cannot give");
+}
+
+static int sync_remote_certificate(git_cert *cert, int valid, const char *host, void *payload)
+{
+	struct sync_job *job = payload;
+	char msg[512];
+
+	if (cert->cert_type == GIT_CERT_HOSTKEY_LIBSSH2) {
+		if (sshhost_check(job->url, host, (const git_cert_hostkey *)cert,
+				  job->plan->opts->ssh_accept_new) < 0) {
+			git_error_set_str(GIT_ERROR_SSH, glm_error_msg());
+			return GIT_ECERTIFICATE;
+		}
+		return 0;
+	}
+	if (valid || job->plan->opts->insecure)
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "the TLS certificate of %s is not trusted (--cacert FILE names the CA)", host);
+	git_error_set_str(GIT_ERROR_SSL, msg);
+	return GIT_ECERTIFICATE;
+}
+
+static int sync_remote_transfer(const git_indexer_progress *stats, void *payload)
+{
+	struct sync_job *job = payload;
+
+	if (stats->received_bytes > job->bytes) {
+		sync_queue_add_bytes(&job->plan->queue, stats->received_bytes - job->bytes);
+		job->bytes = stats->received_bytes;
+	}
+	/* The test hook dies with the transfer half done. */
+	if (job->die && stats->received_objects > 0)
+		raise(SIGKILL);
+	if (signals_stopping()) {
+		git_error_set_str(GIT_ERROR_NET, "interrupted");
+		return GIT_EUSER;
+	}
+	return 0;
+}
+
+static int sync_remote_update_tips(const char *refname, const git_oid *a, const git_oid *b,
+				   void *payload)
+{
+	struct sync_job *job = payload;
+
+	(void)a;
+	(void)b;
+	job->tips++;
+	log_debug("%s updated", refname);
+	return 0;
+}
+
+void sync_remote_fetch_options(git_fetch_options *out, struct sync_job *job)
+{
+	git_fetch_options_init(out, GIT_FETCH_OPTIONS_VERSION);
+	out->callbacks.credentials = sync_remote_credentials;
+	out->callbacks.certificate_check = sync_remote_certificate;
+	out->callbacks.transfer_progress = sync_remote_transfer;
+	out->callbacks.update_tips = sync_remote_update_tips;
+	out->callbacks.payload = job;
+	out->follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+	if (job->plan->gitopts.no_tags)
+		out->download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+#if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 7)
+	out->depth = job->plan->gitopts.depth;
+#endif
+}
+
+int sync_remote_git_error(int rc, const char *what)
+{
+	const git_error *e = git_error_last();
+	char msg[GLM_ERROR_MAX];
+
+	snprintf(msg, sizeof(msg), "%s", e != NULL && e->message != NULL ? e->message : "failed");
+	log_redact(msg);
+	if (rc == GIT_EUSER && signals_stopping())
+		return glm_error_set(GLM_ESTOPPED, "%s: interrupted", what);
+	return glm_error_set(GLM_EGIT, "%s: %s", what, msg);
+}

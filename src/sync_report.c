@@ -1,0 +1,171 @@
+/* Summary and --report file of a sync (sync_report.h). */
+#include "sync_report.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "log.h"
+
+const char *sync_report_result_name(enum sync_result result)
+{
+	switch (result) {
+	case SYNC_RES_CLONED:
+		return "cloned";
+	case SYNC_RES_UPDATED:
+		return "updated";
+	case SYNC_RES_UNCHANGED:
+		return "unchanged";
+	case SYNC_RES_SKIPPED:
+		return "skipped";
+	case SYNC_RES_FAILED:
+		return "failed";
+	default:
+		return "skipped";
+	}
+}
+
+const char *sync_report_action_name(enum sync_action action)
+{
+	switch (action) {
+	case SYNC_ACT_CLONE:
+		return "clone";
+	case SYNC_ACT_UPDATE:
+		return "update";
+	case SYNC_ACT_FETCH:
+		return "fetch";
+	default:
+		return "none";
+	}
+}
+
+/* A slot never finished (the run was interrupted) reads as skipped. */
+static enum sync_result sync_report_result(const struct sync_slot *slot)
+{
+	return slot->state == SYNC_SLOT_DONE ? (enum sync_result)slot->result : SYNC_RES_SKIPPED;
+}
+
+static const char *sync_report_reason(const struct sync_slot *slot)
+{
+	return slot->state == SYNC_SLOT_DONE ? slot->reason : "interrupted";
+}
+
+void sync_report_count(const struct sync_plan *plan, struct sync_summary *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->total = plan->nprojects;
+	for (i = 0; i < plan->nprojects; i++) {
+		switch (sync_report_result(&plan->queue.slots[i])) {
+		case SYNC_RES_CLONED:
+			out->cloned++;
+			break;
+		case SYNC_RES_UPDATED:
+			out->updated++;
+			break;
+		case SYNC_RES_UNCHANGED:
+			out->unchanged++;
+			break;
+		case SYNC_RES_FAILED:
+			out->failed++;
+			break;
+		default:
+			out->skipped++;
+			break;
+		}
+	}
+}
+
+void sync_report_log(const struct sync_plan *plan, const struct sync_summary *sum, double seconds)
+{
+	char path[512], reason[SYNC_REASON_MAX + 64];
+	size_t i;
+
+	log_info("synced %zu projects in %.1f s: %zu cloned, %zu updated, %zu unchanged, "
+		 "%zu skipped, %zu failed",
+		 sum->total, seconds, sum->cloned, sum->updated, sum->unchanged, sum->skipped,
+		 sum->failed);
+	for (i = 0; i < plan->nprojects; i++) {
+		const struct sync_slot *slot = &plan->queue.slots[i];
+		enum sync_result r = sync_report_result(slot);
+
+		if (r != SYNC_RES_SKIPPED && r != SYNC_RES_FAILED)
+			continue;
+		log_esc(plan->projects[i]->root_path, path, sizeof(path));
+		log_esc(sync_report_reason(slot), reason, sizeof(reason));
+		if (r == SYNC_RES_FAILED)
+			log_error("failed: %s: %s", path, reason);
+		else
+			log_warn("skipped: %s: %s", path, reason);
+	}
+}
+
+static int sync_report_line(FILE *f, const struct sync_plan *plan, size_t i)
+{
+	const struct sync_slot *slot = &plan->queue.slots[i];
+	const struct node *p = plan->projects[i];
+	cJSON *o = cJSON_CreateObject();
+	char *text = NULL;
+	int err = 0;
+
+	if (o == NULL || !cJSON_AddStringToObject(o, "path", p->root_path) ||
+	    !cJSON_AddStringToObject(o, "full_path", p->full_path ? p->full_path : "") ||
+	    !cJSON_AddNumberToObject(o, "id", (double)p->id) ||
+	    !cJSON_AddStringToObject(o, "action",
+				     sync_report_action_name((enum sync_action)slot->action)) ||
+	    !cJSON_AddStringToObject(o, "result",
+				     sync_report_result_name(sync_report_result(slot))) ||
+	    !cJSON_AddStringToObject(o, "reason", sync_report_reason(slot)) ||
+	    !cJSON_AddNumberToObject(o, "duration_ms", (double)slot->duration_ms) ||
+	    !cJSON_AddNumberToObject(o, "bytes", (double)slot->bytes) ||
+	    (text = cJSON_PrintUnformatted(o)) == NULL) {
+		err = glm_error_set(GLM_ENOMEM, "out of memory");
+	} else {
+		log_redact(text);
+		if (fprintf(f, "%s\n", text) < 0)
+			err = glm_error_errno(GLM_EIO, errno, "write");
+	}
+	cJSON_free(text);
+	cJSON_Delete(o);
+	return err;
+}
+
+int sync_report_write(const struct sync_plan *plan, const char *path)
+{
+	size_t len = strlen(path) + 32, i;
+	char *tmp = malloc(len);
+	FILE *f = NULL;
+	int fd = -1, err = 0;
+
+	if (tmp == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory");
+	snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		err = glm_error_errno(GLM_EIO, errno, "cannot write report %s", path);
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	for (i = 0; i < plan->nprojects && err == 0; i++)
+		err = sync_report_line(f, plan, i);
+	if (err == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+		err = glm_error_errno(GLM_EIO, errno, "cannot write report %s", path);
+	if (fclose(f) != 0 && err == 0)
+		err = glm_error_errno(GLM_EIO, errno, "cannot write report %s", path);
+	if (err == 0 && rename(tmp, path) < 0)
+		err = glm_error_errno(GLM_EIO, errno, "cannot write report %s", path);
+	if (err < 0) {
+		unlink(tmp);
+		glm_error_prefix("report");
+	}
+out:
+	free(tmp);
+	return err;
+}

@@ -1,0 +1,90 @@
+/*
+ * -r: submodules initialised and updated recursively after a clone or an
+ * update, with the same callbacks (so the token goes only to base_url's
+ * host: a submodule elsewhere fails rather than getting it).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "log.h"
+#include "sync_job.h"
+#include "sync_url.h"
+
+#define SYNC_SUBMODULES_MAX_DEPTH 8
+
+struct sync_submodules_walk {
+	struct sync_job *job;
+	int depth;
+	int err;
+};
+
+static int sync_submodules_repo(struct sync_job *job, git_repository *repo, int depth);
+
+/* A submodule is fetched only from base_url's host, like the projects. */
+static int sync_submodules_check_url(struct sync_job *job, git_submodule *sm)
+{
+	git_buf url = { 0 };
+	int rc, err;
+
+	if (git_submodule_url(sm) == NULL)
+		return glm_error_set(GLM_EGIT, "no URL");
+	rc = git_submodule_resolve_url(&url, git_submodule_owner(sm), git_submodule_url(sm));
+	if (rc < 0)
+		return sync_remote_git_error(rc, "URL");
+	err = sync_url_check(url.ptr, job->plan->base_url, job->plan->opts->method);
+	git_buf_dispose(&url);
+	return err;
+}
+
+static int sync_submodules_one(git_submodule *sm, const char *name, void *payload)
+{
+	struct sync_submodules_walk *w = payload;
+	git_submodule_update_options uo;
+	git_repository *sub = NULL;
+	int rc;
+
+	git_submodule_update_options_init(&uo, GIT_SUBMODULE_UPDATE_OPTIONS_VERSION);
+	if ((w->err = sync_submodules_check_url(w->job, sm)) < 0) {
+		glm_error_prefix("submodule '%s'", name);
+		return -1;
+	}
+	sync_remote_fetch_options(&uo.fetch_opts, w->job);
+	uo.checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE;
+	w->job->cred_tries = 0;
+	log_verbose("%s: submodule %s", w->job->project->full_path, name);
+	if ((rc = git_submodule_update(sm, 1, &uo)) < 0) {
+		w->err = sync_remote_git_error(rc, "submodule");
+		glm_error_prefix("submodule '%s'", name);
+		return -1;
+	}
+	if ((rc = git_submodule_open(&sub, sm)) < 0) {
+		w->err = sync_remote_git_error(rc, "submodule");
+		glm_error_prefix("submodule '%s'", name);
+		return -1;
+	}
+	w->err = sync_submodules_repo(w->job, sub, w->depth + 1);
+	git_repository_free(sub);
+	return w->err < 0 ? -1 : 0;
+}
+
+static int sync_submodules_repo(struct sync_job *job, git_repository *repo, int depth)
+{
+	struct sync_submodules_walk w = { job, depth, 0 };
+	int rc;
+
+	if (depth > SYNC_SUBMODULES_MAX_DEPTH)
+		return glm_error_set(GLM_ELIMIT, "submodules nested deeper than %d",
+				     SYNC_SUBMODULES_MAX_DEPTH);
+	rc = git_submodule_foreach(repo, sync_submodules_one, &w);
+	if (w.err < 0)
+		return w.err;
+	if (rc < 0)
+		return sync_remote_git_error(rc, "submodules");
+	return 0;
+}
+
+int sync_submodules_update(struct sync_job *job, git_repository *repo)
+{
+	return sync_submodules_repo(job, repo, 0);
+}

@@ -1,0 +1,163 @@
+/*
+ * A sync worker (sync_worker.h): libgit2 is initialised here, after the
+ * fork, never in the supervisor.  Each project is taken from the queue,
+ * cloned or updated, and its result written back into its slot.
+ */
+#include "sync_worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "log.h"
+#include "safepath.h"
+#include "signals.h"
+#include "sync_fs.h"
+#include "sync_job.h"
+#include "sync_url.h"
+
+static int64_t sync_worker_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int sync_worker_supervisor_gone(const struct sync_plan *plan)
+{
+	struct pollfd p = { .fd = plan->parent_pipe, .events = POLLIN };
+
+	return getppid() != plan->supervisor_pid ||
+	       (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLIN)));
+}
+
+/* Clone when the folder is missing (or empty), else update what is there. */
+static int sync_worker_sync(struct sync_job *job)
+{
+	const struct options *opts = job->plan->opts;
+	const char *folder = job->project->folder;
+	int dir_fd, err;
+
+	if ((err = sync_fs_clean_leftovers(job->parent_fd, folder)) < 0)
+		return err;
+	if (unlinkat(job->parent_fd, folder, AT_REMOVEDIR) == 0)
+		log_verbose("%s: replacing an empty folder", job->project->full_path);
+	dir_fd = openat(job->parent_fd, folder, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir_fd < 0 && errno == ENOENT) {
+		job->action = SYNC_ACT_CLONE;
+		sync_queue_set_action(&job->plan->queue, job->slot, job->action);
+		return sync_clone_run(job);
+	}
+	if (dir_fd < 0)
+		return errno == ELOOP || errno == ENOTDIR
+			       ? glm_error_set(GLM_EUNSAFE, "'%s' is a symlink or not a folder",
+					       job->project->root_path)
+			       : glm_error_errno(GLM_EIO, errno, "cannot open '%s'",
+						 job->project->root_path);
+	job->action = opts->mirror || opts->use_fetch ? SYNC_ACT_FETCH : SYNC_ACT_UPDATE;
+	sync_queue_set_action(&job->plan->queue, job->slot, job->action);
+	err = sync_update_run(job, dir_fd);
+	close(dir_fd);
+	return err;
+}
+
+static int sync_worker_prepare(struct sync_job *job)
+{
+	const struct options *opts = job->plan->opts;
+	const struct node *p = job->project;
+	const char *parent = p->parent != NULL ? p->parent->root_path : "";
+
+	job->url = opts->method == METHOD_HTTP ? p->http_url : p->ssh_url;
+	if (sync_url_check(job->url, job->plan->base_url, opts->method) < 0)
+		return GLM_EUNSAFE;
+	if (strncmp(p->folder, SYNC_FS_TMP_PREFIX, strlen(SYNC_FS_TMP_PREFIX)) == 0)
+		return glm_error_set(GLM_EUNSAFE, "folder name '%s' is reserved for glmirror",
+				     SYNC_FS_TMP_PREFIX "*");
+	return safepath_open_dir(job->plan->dest_fd, parent, 1, &job->parent_fd);
+}
+
+static void sync_worker_log(const struct sync_job *job, int err, int log_each)
+{
+	char path[512];
+
+	log_esc(job->project->root_path, path, sizeof(path));
+	if (err < 0)
+		log_error("%s: %s", path, job->reason);
+	else if (job->result == SYNC_RES_SKIPPED)
+		log_warn("%s: skipped: %s", path, job->reason);
+	else if (log_each || log_enabled(LOG_VERBOSE))
+		log_msg(job->result == SYNC_RES_UNCHANGED ? LOG_VERBOSE : LOG_INFO, __func__,
+			"%s: %s", path,
+			job->result == SYNC_RES_CLONED	  ? "cloned"
+			: job->result == SYNC_RES_UPDATED ? "updated"
+							  : "unchanged");
+}
+
+static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t claim)
+{
+	struct sync_job job;
+	int64_t start = sync_worker_now_ms();
+	int err;
+
+	memset(&job, 0, sizeof(job));
+	job.plan = plan;
+	job.project = plan->projects[slot];
+	job.slot = slot;
+	job.parent_fd = -1;
+	job.die = plan->die_claim > 0 && (uint64_t)plan->die_claim == claim;
+	glm_error_clear();
+	err = sync_worker_prepare(&job);
+	if (err == 0)
+		err = sync_worker_sync(&job);
+	if (job.die)
+		raise(SIGKILL); /* the test hook, when there was nothing to transfer */
+	if (job.parent_fd >= 0)
+		close(job.parent_fd);
+	if (err < 0) {
+		job.result = SYNC_RES_FAILED;
+		snprintf(job.reason, sizeof(job.reason), "%s", glm_error_msg());
+	}
+	log_redact(job.reason);
+	sync_worker_log(&job, err, plan->log_each);
+	sync_queue_finish(&plan->queue, slot, job.result, job.reason, job.bytes,
+			  sync_worker_now_ms() - start);
+}
+
+void sync_worker_main(struct sync_plan *plan, int index)
+{
+	char role[32];
+	sigset_t set;
+	size_t slot;
+	uint64_t claim;
+
+	close(plan->parent_pipe_w);
+	snprintf(role, sizeof(role), "sync-%d", index);
+	log_set_role(role);
+	prctl(PR_SET_NAME, "glmirror-sync", 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	if (git_libgit2_init() < 0) {
+		log_error("libgit2 initialisation failed");
+		_exit(1);
+	}
+	if (plan->opts->cacert != NULL &&
+	    git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, plan->opts->cacert, NULL) < 0)
+		log_warn("--cacert %s: %s", plan->opts->cacert,
+			 git_error_last() ? git_error_last()->message : "not usable");
+	while (!signals_stopping() && !sync_worker_supervisor_gone(plan) &&
+	       sync_queue_claim(&plan->queue, getpid(), &slot, &claim) == 0)
+		sync_worker_project(plan, slot, claim);
+	git_libgit2_shutdown();
+	_exit(0);
+}

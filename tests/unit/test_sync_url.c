@@ -1,0 +1,89 @@
+/* sync_url: clone URLs are used only on base_url's host. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "error.h"
+#include "sync_url.h"
+
+#define BASE "https://gitlab.example.com"
+
+static void refused(const char *url, const char *base, enum clone_method m)
+{
+	assert_int_equal(sync_url_check(url, base, m), GLM_EUNSAFE);
+}
+
+static void test_parse(void **state)
+{
+	struct sync_url u;
+
+	(void)state;
+	assert_int_equal(sync_url_parse("HTTPS://Git.Example.com:8443/a/b.git", &u), 0);
+	assert_string_equal(u.scheme, "https");
+	assert_string_equal(u.host, "Git.Example.com");
+	assert_int_equal(u.port, 8443);
+	assert_int_equal(sync_url_parse("git@gitlab.example.com:a/b.git", &u), 0);
+	assert_string_equal(u.scheme, "ssh");
+	assert_string_equal(u.host, "gitlab.example.com");
+	assert_int_equal(sync_url_parse("ssh://git@[::1]:2222/a.git", &u), 0);
+	assert_string_equal(u.host, "[::1]");
+	assert_int_equal(u.port, 2222);
+	assert_int_equal(sync_url_parse("http://user:pw@h/x", &u), 0);
+	assert_string_equal(u.host, "h");
+	assert_int_equal(u.port, 80);
+	assert_int_equal(sync_url_parse("file:///etc", &u), GLM_EPARSE);
+	assert_int_equal(sync_url_parse("/srv/repo.git", &u), GLM_EPARSE);
+	assert_int_equal(sync_url_parse("./a:b", &u), GLM_EPARSE);
+	assert_int_equal(sync_url_parse("ext::sh -c id", &u), GLM_EPARSE);
+	assert_int_equal(sync_url_parse("http://h:99999/x", &u), GLM_EPARSE);
+}
+
+static void test_http(void **state)
+{
+	(void)state;
+	assert_int_equal(sync_url_check(BASE "/a/b.git", BASE, METHOD_HTTP), 0);
+	assert_int_equal(sync_url_check("https://GITLAB.example.com:443/a.git", BASE, METHOD_HTTP),
+			 0);
+	assert_int_equal(
+		sync_url_check("http://127.0.0.1:8080/a.git", "http://127.0.0.1:8080", METHOD_HTTP),
+		0);
+	refused("http://gitlab.example.com/a.git", BASE, METHOD_HTTP);
+	refused("https://gitlab.example.com:8443/a.git", BASE, METHOD_HTTP);
+	refused("https://evil.example/a.git", BASE, METHOD_HTTP);
+	refused("https://gitlab.example.com.evil.example/a.git", BASE, METHOD_HTTP);
+	refused("https://evil.example/@gitlab.example.com/a.git", BASE, METHOD_HTTP);
+	refused("file:///etc/passwd", BASE, METHOD_HTTP);
+	refused("git@gitlab.example.com:a.git", BASE, METHOD_HTTP);
+	refused(NULL, BASE, METHOD_HTTP);
+	refused("", BASE, METHOD_HTTP);
+	assert_non_null(strstr(glm_error_msg(), "no HTTP clone URL"));
+	refused("https://evil.example/a.git", BASE, METHOD_HTTP);
+	assert_string_equal(glm_error_msg(),
+			    "clone URL points to another host: https://evil.example/a.git");
+}
+
+static void test_ssh(void **state)
+{
+	(void)state;
+	assert_int_equal(sync_url_check("git@gitlab.example.com:a/b.git", BASE, METHOD_SSH), 0);
+	assert_int_equal(
+		sync_url_check("ssh://git@gitlab.example.com:2222/a/b.git", BASE, METHOD_SSH), 0);
+	refused("git@evil.example:a/b.git", BASE, METHOD_SSH);
+	refused(BASE "/a/b.git", BASE, METHOD_SSH);
+	refused("file:///a/b.git", BASE, METHOD_SSH);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_http),
+		cmocka_unit_test(test_ssh),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
