@@ -178,3 +178,22 @@ def test_gzip_answers_and_gzip_bomb(start_fake):
     assert status == 200 and len(data) < size // 100
     d = zlib.decompressobj(31)
     assert len(d.decompress(data)) + len(d.flush()) == size + 3
+
+
+def test_chunked_answers(start_fake):
+    fake = start_fake()
+    fake.control("override", path_regex="^/api/v4/user$", chunked=True, times=1)
+    conn, resp = raw_get(fake, "/api/v4/user")
+    assert resp.getheader("Transfer-Encoding") == "chunked"
+    assert resp.getheader("Content-Length") is None
+    assert json.loads(resp.read())["username"] == "alice"
+    # a body that never ends (10 TB announced nowhere): the client decides when to stop
+    fake.control("override", path_regex="^/api/v4/projects", chunked=True,
+                 body_repeat={"chunk": "x" * 4096, "count": 10 ** 10 // 4})
+    conn, resp = raw_get(fake, "/api/v4/projects")
+    assert len(resp.read(5 << 20)) == 5 << 20
+    conn.close()
+    fake.control("override", path_regex="^/api/v4/version", chunked=True, fault="truncate")
+    conn, resp = raw_get(fake, "/api/v4/version")
+    with pytest.raises(http.client.IncompleteRead):
+        resp.read()

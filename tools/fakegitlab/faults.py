@@ -92,7 +92,8 @@ def deep_merge(dst, patch):
 
 class Overrides:
     FIELDS = {"path_regex", "method", "times", "status", "headers", "body", "body_repeat",
-              "item_patch", "item_match", "fault", "delay_ms", "stall_ms", "gzip"}
+              "item_patch", "item_match", "fault", "delay_ms", "stall_ms", "gzip",
+              "chunked"}
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -187,6 +188,8 @@ class Overrides:
             r.fault = ov["fault"]
         if "gzip" in ov:
             r.gzip = bool(ov["gzip"])
+        if "chunked" in ov:
+            r.chunked = bool(ov["chunked"])
         r.delay_ms = max(r.delay_ms, int(ov.get("delay_ms", 0)))
         r.stall_ms = max(r.stall_ms, int(ov.get("stall_ms", 0)))
         return r

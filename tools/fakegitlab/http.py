@@ -68,6 +68,7 @@ class Response:
             self.headers["Content-Type"] = content_type
         self.fault = None  # "reset" | "truncate" | "badjson" | "slow"
         self.gzip = False  # compress if the client accepts gzip
+        self.chunked = False  # Transfer-Encoding: chunked, no Content-Length
         self.delay_ms = 0
         self.stall_ms = 0
         self.close = False

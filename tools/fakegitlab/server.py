@@ -230,6 +230,21 @@ class Handler(BaseHTTPRequestHandler):
         r.headers["Content-Encoding"] = "gzip"
         r.headers["Vary"] = "Accept-Encoding"
 
+    def write_chunked(self, r, body, stream):
+        """Transfer-Encoding: chunked; truncate stops halfway without the last chunk."""
+        if stream is None:
+            if r.fault == "truncate":
+                body = body[:len(body) // 2]
+            stream = (body[i:i + 65536] for i in range(0, len(body), 65536))
+        for piece in stream:
+            if piece:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        if r.fault == "truncate":
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        else:
+            self.wfile.write(b"0\r\n\r\n")
+
     def send_answer(self, r):
         """Write the response; its status, or 0 when the connection was reset."""
         if r.delay_ms:
@@ -254,7 +269,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(r.status)
             for k, v in r.headers.items():
                 self.send_header(k, v)
-            if r.fault == "truncate":
+            if r.chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            elif r.fault == "truncate":
                 self.send_header("Content-Length", str(length + 1000))
             else:
                 self.send_header("Content-Length", str(length))
@@ -264,7 +281,9 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if self.command == "HEAD":
                 return r.status
-            if body is None:
+            if r.chunked:
+                self.write_chunked(r, body, None if body is not None else chunks)
+            elif body is None:
                 for c in chunks:
                     self.wfile.write(c)
             elif r.fault == "truncate":
