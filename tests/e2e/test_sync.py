@@ -17,7 +17,8 @@ from synctree import project_paths, tree_from_truth, write_tree
 SPEC = {
     "groups": [
         {"name": "Data Science", "path": "data-science", "projects": [
-            {"name": "Model Zoo", "path": "model-zoo", "commits": 2, "branches": ["dev"]},
+            {"name": "Model Zoo", "path": "model-zoo", "commits": 2, "branches": ["dev"],
+             "tags": ["v1.0"]},
             {"name": "Été 日本", "path": "ete"},
             {"name": "Empty One", "path": "empty-one", "empty": True},
         ], "subgroups": [
@@ -133,7 +134,9 @@ def test_clone_everything_over_http(mirror):
 def test_second_run_updates_only_what_was_pushed(mirror):
     mirror.run()
     pushed = mirror.fake.control("push", project="data-science/deep/tool")["commit"]
-    mirror.run()
+    proc = mirror.run("--verbose")
+    assert "/Data Science/Deep Sub/tool: updated" in proc.stderr
+    assert "1 updated, 5 unchanged" in proc.stderr
     recs = mirror.records()
     assert recs["data-science/deep/tool"]["result"] == "updated"
     assert {r["result"] for k, r in recs.items() if k != "data-science/deep/tool"} == {"unchanged"}
@@ -246,6 +249,8 @@ def test_mirror_has_every_branch_and_prunes(mirror):
     assert git(repo, "config", "remote.origin.mirror") == "true"
     heads = git(repo, "for-each-ref", "--format=%(refname)", "refs/heads").split()
     assert heads == ["refs/heads/dev", "refs/heads/main"]
+    assert git(repo, "for-each-ref", "--format=%(refname)", "refs/tags").split() == [
+        "refs/tags/v1.0"]
     assert git(repo, "rev-parse", "refs/heads/dev") == mirror.upstream(
         "data-science/model-zoo", "dev")
     mirror.fake.control("delete_branch", project="data-science/model-zoo", branch="dev")
@@ -415,3 +420,29 @@ def test_a_folder_that_is_not_a_repository_is_skipped(mirror):
     assert (rec["result"], rec["reason"]) == ("skipped",
                                              "folder exists and is not a git repository")
     assert (target / "notes.txt").read_text() == "mine\n"
+
+
+def test_recursive_clones_and_updates_submodules(fake_gitlab, run_glmirror, tmp_path):
+    spec = {"groups": [{"name": "G", "path": "g", "projects": [
+        {"name": "lib", "path": "lib", "commits": 2},
+        {"name": "app", "path": "app", "submodules": {"vendor/lib": "g/lib"}}]}]}
+    m = Mirror(fake_gitlab, run_glmirror, tmp_path, spec=spec)
+    m.run("-r")
+    app = m.path("g/app")
+    sub = app / "vendor" / "lib"
+    assert git(sub, "rev-parse", "HEAD") == m.upstream("g/lib")
+    assert (sub / "README.md").is_file()
+    assert m.fake.token not in (app / ".git" / "modules" / "vendor" / "lib" / "config").read_text()
+    assert no_token_below(m.dest, m.fake.token) == []
+    # Without -r the submodule stays an empty folder.
+    m.run(dest=tmp_path / "plain")
+    assert list((tmp_path / "plain" / "G" / "app" / "vendor" / "lib").iterdir()) == []
+
+
+def test_progress_line(mirror):
+    proc = mirror.run("--progress", "always")
+    # (text mode turns the status line's \r into \n)
+    assert "\033[Ksynced 0/6 projects, " in proc.stderr
+    proc = mirror.run("--progress", "never")
+    assert "\033[K" not in proc.stderr
+    assert "synced 6 projects in" in proc.stderr
