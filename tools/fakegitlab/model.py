@@ -219,12 +219,14 @@ class Model:
         self.reindex()
 
     def delete_group(self, g):
-        for d in [g, *g.descendants()]:
-            for p in list(d.projects):
-                self.delete_project(p)
-            for p in self.projects.values():
-                p.shared_with = [(sg, a) for sg, a in p.shared_with if sg is not d]
+        doomed = [g, *g.descendants()]
+        for d in doomed:
+            for p in d.projects:
+                del self.projects[p.id]
             del self.groups[d.id]
+        gone = {id(d) for d in doomed}
+        for p in self.projects.values():
+            p.shared_with = [(sg, a) for sg, a in p.shared_with if id(sg) not in gone]
         (g.parent.children if g.parent else self.roots).remove(g)
         self.reindex()
 
