@@ -330,7 +330,11 @@ def write_port_file(path, port):
 
 
 def parse_args(argv):
-    ap = argparse.ArgumentParser(prog="fake_gitlab.py", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="fake_gitlab.py",
+        description="A fake GitLab (REST API v4 + git smart HTTP) for glmirror's tests. "
+        "Prints its URL on stdout when ready. Control endpoints under /_fake/ "
+        "(tools/fakegitlab/control.py); overrides and faults: faults.py.")
     src = ap.add_mutually_exclusive_group()
     src.add_argument("--spec", help="JSON spec file (format: tools/fakegitlab/spec.py)")
     src.add_argument("--generate", help="groups=10,subgroups=5,depth=2,projects=20[,seed=1,"
