@@ -214,3 +214,19 @@ def test_group_order_ties_break_by_id_ascending(start_fake):
         {"name": "P", "path": "p1"}, {"name": "P", "path": "p2"}]}]})
     _, _, items = fake.api("/groups/g/projects?order_by=name&sort=desc")
     assert [p["path"] for p in items] == ["p2", "p1"]
+
+
+def test_anonymous_callers_see_public_content(start_fake):
+    fake = start_fake(spec=SPEC, anonymous=True)
+    _, _, items = fake.api("/groups", token=None)
+    assert paths(items) == ["stranger"]
+    _, _, items = fake.api("/groups?owned=true", token=None)
+    assert items == []
+    _, _, items = fake.api("/projects", token=None)
+    assert paths(items, "path_with_namespace") == ["stranger/open"]
+    assert fake.api("/projects?membership=true", token=None)[2] == []
+    assert fake.api("/groups/alpha", token=None)[0::2] == (404, {"message": "404 Group Not Found"})
+    assert fake.api("/user", token=None)[0::2] == (401, {"message": "401 Unauthorized"})
+    assert fake.api("/groups", token="wrong")[0] == 401
+    # a token still sees everything it is allowed to
+    assert len(fake.api("/groups")[2]) == 5

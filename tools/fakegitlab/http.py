@@ -34,6 +34,7 @@ class Request:
         self.body = b""
         self.route = None  # route pattern name once matched
         self.page = None  # offset page asked for, for header templates
+        self.anonymous = False  # no token, and the fake lets anonymous callers in
 
     def flag(self, name, default=None):
         """A Grape Boolean parameter; ApiError 400 if not a boolean."""

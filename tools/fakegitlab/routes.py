@@ -56,28 +56,34 @@ def _visibility(req, items):
 
 # -- who sees what --------------------------------------------------------------
 
-def group_visible(g):
+def group_visible(g, req):
+    if req.anonymous:
+        return g.visibility == "public"
     return g.access_level > 0 or g.visibility in ("public", "internal")
 
 
-def project_member(p):
+def project_member(p, req):
+    if req.anonymous:
+        return False
     return p.namespace.access_level > 0 or any(g.access_level > 0 for g, _ in p.shared_with)
 
 
-def project_visible(p):
-    return project_member(p) or p.visibility in ("public", "internal")
+def project_visible(p, req):
+    if req.anonymous:
+        return p.visibility == "public"
+    return project_member(p, req) or p.visibility in ("public", "internal")
 
 
-def _find_group(ctx, ref):
+def _find_group(req, ctx, ref):
     g = ctx.model.find_group(ref)
-    if g is None or not group_visible(g):
+    if g is None or not group_visible(g, req):
         raise not_found("Group")
     return g
 
 
-def _find_project(ctx, ref):
+def _find_project(req, ctx, ref):
     p = ctx.model.find_project(ref)
-    if p is None or not project_visible(p):
+    if p is None or not project_visible(p, req):
         raise not_found("Project")
     return p
 
@@ -94,12 +100,14 @@ def _group_filters(req, groups):
     """GroupsFinder: membership unless all_available; owned/min_access_level win."""
     owned = req.flag("owned", False)
     min_level = req.integer("min_access_level")
-    if owned:
+    if req.anonymous and (owned or min_level is not None):
+        groups = []
+    elif owned:
         groups = [g for g in groups if g.access_level >= OWNER]
     elif min_level is not None:
         groups = [g for g in groups if g.access_level >= min_level]
-    elif req.flag("all_available", False):
-        groups = [g for g in groups if group_visible(g)]
+    elif req.flag("all_available", False) or req.anonymous:
+        groups = [g for g in groups if group_visible(g, req)]
     else:
         groups = [g for g in groups if g.access_level > 0]
     skip = {v for k, v in req.query if k in ("skip_groups[]", "skip_groups")}
@@ -127,7 +135,7 @@ def get_groups(req, ctx):
 
 
 def get_group(req, ctx, gid):
-    g = _find_group(ctx, gid)
+    g = _find_group(req, ctx, gid)
     d = render.group(g, ctx.base)
     d.update({"shared_with_groups": [], "runners_token": None,
               "prevent_sharing_groups_outside_hierarchy": False,
@@ -135,8 +143,8 @@ def get_group(req, ctx, gid):
               "extra_shared_runners_minutes_limit": None,
               "prevent_forking_outside_group": None, "membership_lock": False})
     if req.flag("with_projects", True):
-        own = [p for p in g.projects if project_visible(p)]
-        shared = [p for p in ctx.model.shared_into(g) if project_visible(p)]
+        own = [p for p in g.projects if project_visible(p, req)]
+        shared = [p for p in ctx.model.shared_into(g) if project_visible(p, req)]
         d["projects"] = [render.project(p, ctx.base) for p in
                          sorted(own, key=lambda p: p.id, reverse=True)[:100]]
         d["shared_projects"] = [render.project(p, ctx.base) for p in
@@ -145,13 +153,13 @@ def get_group(req, ctx, gid):
 
 
 def get_subgroups(req, ctx, gid):
-    g = _find_group(ctx, gid)
+    g = _find_group(req, ctx, gid)
     groups = _group_filters(req, list(g.children))
     return _list(req, ctx, groups, lambda s: render.group(s, ctx.base), {"id": gid})
 
 
 def get_descendant_groups(req, ctx, gid):
-    g = _find_group(ctx, gid)
+    g = _find_group(req, ctx, gid)
     groups = _group_filters(req, list(g.descendants()))
     return _list(req, ctx, groups, lambda s: render.group(s, ctx.base), {"id": gid})
 
@@ -191,19 +199,19 @@ def _project_list(req, ctx, projects, extra=(), keyset_ok=False):
 
 
 def get_group_projects(req, ctx, gid):
-    g = _find_group(ctx, gid)
+    g = _find_group(req, ctx, gid)
     groups = [g, *g.descendants()] if req.flag("include_subgroups", False) else [g]
     seen = set()
     projects = []
     for sg in groups:
         for p in sg.projects:
-            if project_visible(p) and p.id not in seen:
+            if project_visible(p, req) and p.id not in seen:
                 seen.add(p.id)
                 projects.append(p)
     if req.flag("with_shared", True):
         # only projects shared into this very group, never into its subgroups
         for p in ctx.model.shared_into(g):
-            if project_visible(p) and p.id not in seen:
+            if project_visible(p, req) and p.id not in seen:
                 seen.add(p.id)
                 projects.append(p)
     projects = _access_filters(req, projects)
@@ -211,12 +219,15 @@ def get_group_projects(req, ctx, gid):
 
 
 def get_group_shared_projects(req, ctx, gid):
-    g = _find_group(ctx, gid)
-    projects = [p for p in ctx.model.shared_into(g) if project_visible(p)]
+    g = _find_group(req, ctx, gid)
+    projects = [p for p in ctx.model.shared_into(g) if project_visible(p, req)]
     return _project_list(req, ctx, _access_filters(req, projects), {"id": gid})
 
 
 def _access_filters(req, projects):
+    """owned / min_access_level; an anonymous caller has no access at all."""
+    if req.anonymous and (req.flag("owned", False) or "min_access_level" in req.params):
+        return []
     if req.flag("owned", False):
         projects = [p for p in projects if p.namespace.access_level >= OWNER]
     level = req.integer("min_access_level")
@@ -226,9 +237,11 @@ def _access_filters(req, projects):
 
 
 def get_projects(req, ctx):
-    projects = [p for p in ctx.model.projects.values() if project_visible(p)]
+    projects = [p for p in ctx.model.projects.values() if project_visible(p, req)]
+    if req.anonymous and (req.flag("membership", False) or req.flag("owned", False)):
+        projects = []
     if req.flag("membership", False):
-        projects = [p for p in projects if project_member(p)]
+        projects = [p for p in projects if project_member(p, req)]
     if req.flag("owned", False):
         projects = [p for p in projects if p.namespace is ctx.model.user.namespace]
     level = req.integer("min_access_level")
@@ -238,7 +251,7 @@ def get_projects(req, ctx):
 
 
 def get_project(req, ctx, pid):
-    p = _find_project(ctx, pid)
+    p = _find_project(req, ctx, pid)
     d = render.project(p, ctx.base, owner=_owner_of(ctx, p))
     d["permissions"] = {"project_access": None,
                         "group_access": {"access_level": p.namespace.access_level,
@@ -274,6 +287,8 @@ def get_users_one(req, ctx, uid):
 
 
 def get_user(req, ctx):
+    if req.anonymous:
+        raise ApiError(401, {"message": "401 Unauthorized"})
     return Response(200, render.user(ctx.model.user, ctx.base))
 
 

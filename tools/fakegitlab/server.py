@@ -48,6 +48,7 @@ class Context:
         self.route_limiters = {}  # "GET /groups/:id/projects" -> RateLimiter
         self.ban = None  # ratelimit.AuthBan
         self.gzip = False  # gzip API answers for clients that accept it
+        self.anonymous = False  # callers without a token see public content
         self.stats = Stats()
         self.faults = faults.Faults()
         self.overrides = faults.Overrides()
@@ -95,9 +96,10 @@ def api_answer(req, ctx):
         r = Response(404, {"error": "404 Not Found"})
     elif token in ctx.forbidden:
         r = Response(403, {"message": "403 Forbidden"})
-    elif token not in ctx.tokens:
+    elif token not in ctx.tokens and not (token is None and ctx.anonymous):
         r = Response(401, {"message": "401 Unauthorized"})
     else:
+        req.anonymous = token is None
         try:
             with ctx.model.lock:
                 r = matched[1](req, ctx, *matched[2])
@@ -349,6 +351,9 @@ def parse_args(argv):
                     f"{DEFAULT_TOKEN})")
     ap.add_argument("--forbidden-token", action="append", default=[],
                     help="a token answered with 403 Forbidden")
+    ap.add_argument("--anonymous", action="store_true",
+                    help="callers without a token see public groups and projects "
+                    "(else 401)")
     ap.add_argument("--external-url", help="base URL put in web_url, http_url_to_repo, Link")
     ap.add_argument("--rate-limit", help="N/SECONDS on API routes, e.g. 60/10")
     ap.add_argument("--route-rate-limit", action="append", default=[],
@@ -406,6 +411,7 @@ def main(argv=None):
     ctx.faults = faults.Faults(rates, args.seed)
     ctx.latency_ms = args.latency
     ctx.gzip = args.gzip
+    ctx.anonymous = args.anonymous
     ctx.slow_ms = args.slow_ms
     if limit:
         ctx.limiter = ratelimit.RateLimiter(*limit, send_headers=not args.rate_limit_no_headers)
