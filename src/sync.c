@@ -111,9 +111,10 @@ static void sync_reap(struct sync_plan *plan, struct sync_workers *w)
 				 WEXITSTATUS(status));
 		if (sync_queue_requeue(&plan->queue, pid, SYNC_MAX_TRIES, reason) > 0 ||
 		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			log_warn("sync worker %d (pid %ld) %s; its project was requeued", i,
-				 (long)pid,
-				 WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "exited");
+			log_warn("sync worker %d (pid %ld) %s %d; the project it held was requeued",
+				 i, (long)pid,
+				 WIFSIGNALED(status) ? "died of signal" : "exited with",
+				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	}
 }
 
