@@ -169,7 +169,7 @@ def test_gzip_answers_and_gzip_bomb(start_fake):
     assert len(json.loads(gzip.decompress(data))) == 5  # with 2 personal projects
     status, h, items = fake.api("/projects")
     assert "content-encoding" not in h and len(items) == 5
-    size = 100 * 1024 * 1024
+    size = 20 * 1024 * 1024
     fake.control("override", path_regex="^/api/v4/version", gzip=True,
                  body_repeat={"prefix": "[", "chunk": "0," * 512, "count": size // 1024,
                               "suffix": "0]"})
