@@ -70,6 +70,72 @@ _Static_assert(sizeof(struct shm_ratelimit) <= 1024, "bucket stays small");
 
 /* ---- API work queue (queue.c) ---------------------------------------- */
 
+#define QUEUE_REF_MAX	1024 /* a --group path, a search term or a next-page API path */
+#define QUEUE_FATAL_MAX 512
+#define QUEUE_CAPACITY	200000 /* tasks of one crawl; ~200 MiB reserved, touched lazily */
+#define QUEUE_MAX_TRIES 3      /* a task that killed this many workers fails */
+
+enum queue_state { QUEUE_FREE, QUEUE_READY, QUEUE_CLAIMED, QUEUE_DONE, QUEUE_FAILED };
+enum queue_kind {
+	QUEUE_PREFLIGHT,     /* GET /user: is this a GitLab, is the token good; seeds the rest */
+	QUEUE_TOP,	     /* GET /groups?top_level_only=true[&search=ref] */
+	QUEUE_GROUP,	     /* GET /groups/:ref (--group) */
+	QUEUE_DESCENDANTS,   /* GET /groups/:id/descendant_groups */
+	QUEUE_PROJECTS,	     /* GET /groups/:id/projects?include_subgroups=true */
+	QUEUE_SHARED,	     /* GET /groups/:id/projects/shared (-s) */
+	QUEUE_USER_PROJECTS, /* GET /users/:id/projects (-U) */
+};
+enum queue_stop { QUEUE_RUNNING, QUEUE_STOP_FAILFAST, QUEUE_STOP_AUTH, QUEUE_STOP_CONNECT };
+
+/* One listing (or one page of it) to fetch. */
+struct queue_task {
+	uint32_t state; /* enum queue_state */
+	uint32_t kind;	/* enum queue_kind */
+	int32_t pid;	/* the worker holding it while CLAIMED */
+	uint32_t tries; /* claims so far */
+	int64_t id;	/* the group or user the listing belongs to */
+	int64_t page;	/* page number; 0 = follow ref, an API path from the previous page */
+	int64_t chain;	/* pages followed one by one so far (the endless-pagination guard) */
+	int64_t pad;
+	char ref[QUEUE_REF_MAX];
+};
+
+_Static_assert(sizeof(struct queue_task) == 48 + QUEUE_REF_MAX, "queue_task layout");
+_Static_assert(sizeof(struct queue_task) % 8 == 0, "queue tasks pack");
+
+/* The queue's shared state; the task array follows the crawl region's fixed part. */
+struct queue_shm {
+	struct shm_lock lock;
+	pthread_cond_t cond; /* broadcast when a task becomes READY, or the crawl ends */
+	uint64_t capacity;
+	uint64_t ntasks; /* slots [0, ntasks) are in use */
+	uint64_t ready;	 /* counts by state, repaired from the slots after a death */
+	uint64_t claimed;
+	uint64_t done;
+	uint64_t failed;
+	uint64_t claims;      /* tasks handed out so far (the test hooks count them) */
+	uint64_t first_ready; /* no READY slot below this index */
+	uint64_t groups;      /* found so far, for the progress line */
+	uint64_t projects;
+	uint32_t stop; /* enum queue_stop */
+	uint32_t pad;
+	char fatal[QUEUE_FATAL_MAX]; /* why the crawl stopped (auth, connection) */
+} __attribute__((aligned(SHM_CACHELINE)));
+
+_Static_assert(offsetof(struct queue_shm, lock) == 0, "the lock leads the queue");
+_Static_assert(sizeof(struct queue_shm) % SHM_CACHELINE == 0, "queue pads to a cache line");
+
+/* The crawl's region: header, bucket, queue, then QUEUE_CAPACITY tasks. */
+struct crawl_shm {
+	struct shm_header header;
+	struct shm_ratelimit rl __attribute__((aligned(SHM_CACHELINE)));
+	struct queue_shm queue;
+	struct queue_task tasks[];
+};
+
+_Static_assert(offsetof(struct crawl_shm, rl) % SHM_CACHELINE == 0, "bucket on its own line");
+_Static_assert(offsetof(struct crawl_shm, tasks) % SHM_CACHELINE == 0, "tasks start a line");
+
 /* ---- sync queue and progress (sync_queue.c) -------------------------- */
 
 #define SYNC_REASON_MAX 200 /* bytes of a result's reason, NUL included */

@@ -1,12 +1,261 @@
-/* Stub until the crawl engine lands. */
+/*
+ * The crawl (crawl.h), supervisor side: maps the crawl region (bucket,
+ * queue, tasks), queues GET /user, forks the API workers, replaces any
+ * that dies (its task goes back to the queue), draws the progress, and
+ * when the queue has run dry merges the workers' journals into the tree.
+ * libcurl is never initialised here.
+ */
 #include "crawl.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api_worker.h"
+#include "crawl_merge.h"
 #include "error.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "shm.h"
+#include "signals.h"
+
+#define CRAWL_MAX_WORKERS 64
+#define CRAWL_TICK_MS	  250
+
+struct crawl_workers {
+	pid_t pid[CRAWL_MAX_WORKERS];
+	int n, alive;
+	size_t forks, deaths;
+	int signalled;
+};
+
+static long crawl_env_long(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL ? strtol(v, NULL, 10) : 0;
+}
+
+static int crawl_fork(const struct api_worker_plan *plan, struct crawl_workers *w, int i)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return glm_error_errno(GLM_ERR, errno, "cannot start an API worker");
+	if (pid == 0)
+		api_worker_main(plan, i);
+	w->pid[i] = pid;
+	w->alive++;
+	w->forks++;
+	return 0;
+}
+
+static void crawl_reap(struct api_worker_plan *plan, struct crawl_workers *w)
+{
+	int status, i;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < w->n && w->pid[i] != pid; i++)
+			;
+		if (i == w->n)
+			continue;
+		w->pid[i] = 0;
+		w->alive--;
+		ratelimit_reap(&plan->shm->rl, pid);
+		queue_requeue_pid(&plan->queue, pid);
+		if (WIFSIGNALED(status) && !signals_stopping() && !w->signalled) {
+			w->deaths++;
+			log_warn("API worker %d (pid %ld) died of %s; its task goes back to the "
+				 "queue",
+				 i, (long)pid, strsignal(WTERMSIG(status)));
+		} else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+			w->deaths++;
+		}
+	}
+}
+
+/* Keeps the workers at strength while there is work; a crash loop gives up. */
+static int crawl_refill(const struct api_worker_plan *plan, struct crawl_workers *w,
+			const struct queue_status *st)
+{
+	size_t limit = (size_t)w->n * 4 + (size_t)st->ntasks * QUEUE_MAX_TRIES;
+
+	if (signals_stopping() || st->stop != QUEUE_RUNNING || st->ready + st->claimed == 0)
+		return 0;
+	for (int i = 0; i < w->n; i++) {
+		if (w->pid[i] != 0)
+			continue;
+		if (w->forks >= limit)
+			return glm_error_set(GLM_ERR, "API workers keep dying; giving up");
+		if (crawl_fork(plan, w, i) < 0)
+			return GLM_ERR;
+	}
+	return 0;
+}
+
+static void crawl_progress(struct api_worker_plan *plan, const struct queue_status *st, int draw)
+{
+	struct ratelimit_stats rs;
+	char line[200];
+
+	if (!draw || ratelimit_stats(&plan->shm->rl, &rs) < 0)
+		return;
+	snprintf(line, sizeof(line),
+		 "crawl: %llu groups, %llu projects, %llu requests (%u in flight), %llu waits, "
+		 "%llu listings to go",
+		 (unsigned long long)st->groups, (unsigned long long)st->projects,
+		 (unsigned long long)rs.requests, rs.in_flight, (unsigned long long)rs.waits,
+		 (unsigned long long)(st->ready + st->claimed));
+	log_status_line(line);
+}
+
+static void crawl_wait(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigtimedwait(&set, NULL, &ts); /* SIGINT/SIGTERM end it early too */
+}
+
+static int crawl_supervise(struct api_worker_plan *plan, struct crawl_workers *w,
+			   struct queue_status *st)
+{
+	const struct options *opts = plan->opts;
+	int draw = !opts->quiet && (opts->progress == PROGRESS_ALWAYS ||
+				    (opts->progress == PROGRESS_AUTO && isatty(STDERR_FILENO)));
+	int err;
+
+	if ((err = queue_status(&plan->queue, st)) < 0 || (err = crawl_refill(plan, w, st)) < 0)
+		return err;
+	while (w->alive > 0) {
+		crawl_wait(CRAWL_TICK_MS);
+		crawl_reap(plan, w);
+		if ((err = queue_status(&plan->queue, st)) < 0)
+			break;
+		crawl_progress(plan, st, draw);
+		if ((signals_stopping() || st->stop != QUEUE_RUNNING) && !w->signalled) {
+			/* Requests in flight are abandoned within a second (http.c). */
+			queue_stop(&plan->queue, QUEUE_STOP_FAILFAST, "stopping");
+			for (int i = 0; i < w->n; i++)
+				if (w->pid[i] != 0)
+					kill(w->pid[i], SIGTERM);
+			w->signalled = 1;
+		}
+		if ((err = crawl_refill(plan, w, st)) < 0)
+			break;
+	}
+	if (draw)
+		log_status_line(NULL);
+	if (err == 0)
+		err = queue_status(&plan->queue, st);
+	return err;
+}
+
+/* What ended the crawl early, as the error the supervisor maps to an exit code. */
+static int crawl_outcome(const struct queue_status *st)
+{
+	if (signals_stopping())
+		return glm_error_set(GLM_EINTR, "interrupted");
+	switch (st->stop) {
+	case QUEUE_STOP_AUTH:
+		return glm_error_set(GLM_EAUTH, "%s", st->fatal);
+	case QUEUE_STOP_CONNECT:
+		return glm_error_set(GLM_ECONNECT, "%s", st->fatal);
+	case QUEUE_STOP_FAILFAST:
+		return glm_error_set(GLM_ESTOPPED, "--fail-fast: stopped after: %s", st->fatal);
+	default:
+		if (st->ready + st->claimed > 0)
+			return glm_error_set(GLM_ERR, "the crawl ended with %llu listings not done",
+					     (unsigned long long)(st->ready + st->claimed));
+		return 0;
+	}
+}
+
+static void crawl_remove_dir(const char *dir)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (d != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
 
 int crawl_run(const struct options *opts, struct node **out_root, struct crawl_result *res)
 {
-	(void)opts;
-	(void)res;
+	size_t size = sizeof(struct crawl_shm) + QUEUE_CAPACITY * sizeof(struct queue_task);
+	struct api_worker_plan plan;
+	struct crawl_workers w;
+	struct queue_status st;
+	struct ratelimit_stats rs;
+	struct queue_task seed;
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096];
+	void *region = NULL;
+	sigset_t set, old;
+	size_t dropped = 0;
+	int err;
+
 	*out_root = NULL;
-	return glm_error_set(GLM_ERR, "crawling is not built yet");
+	memset(&plan, 0, sizeof(plan));
+	memset(&w, 0, sizeof(w));
+	memset(&seed, 0, sizeof(seed));
+	snprintf(dir, sizeof(dir), "%s/glmirror-crawl-XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return glm_error_errno(GLM_EIO, errno, "cannot make a folder for the crawl in %s",
+				       tmp != NULL && *tmp ? tmp : "/tmp");
+	if ((err = shm_create(&region, size)) < 0)
+		goto out_dir;
+	plan.opts = opts;
+	plan.shm = region;
+	plan.journal_dir = dir;
+	plan.supervisor_pid = getpid();
+	plan.die_claim = crawl_env_long("GLMIRROR_TEST_API_DIE");
+	plan.die_locked_claim = crawl_env_long("GLMIRROR_TEST_API_DIE_LOCKED");
+	plan.die_path = getenv("GLMIRROR_TEST_API_DIE_PATH");
+	seed.kind = QUEUE_PREFLIGHT;
+	seed.page = 1;
+	if ((err = ratelimit_init(&plan.shm->rl, opts->api_rate, 0)) < 0 ||
+	    (err = queue_init(&plan.queue, &plan.shm->queue, plan.shm->tasks, QUEUE_CAPACITY)) <
+		    0 ||
+	    (err = queue_push(&plan.queue, &seed, 1)) < 0)
+		goto out;
+	w.n = opts->api_concurrency > 0 ? opts->api_concurrency : 1;
+	if (w.n > CRAWL_MAX_WORKERS)
+		w.n = CRAWL_MAX_WORKERS;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	err = crawl_supervise(&plan, &w, &st);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (err == 0)
+		err = crawl_outcome(&st);
+	if (err == 0)
+		err = crawl_merge(dir, out_root, &dropped);
+	if (ratelimit_stats(&plan.shm->rl, &rs) == 0)
+		res->api_calls = rs.requests;
+	res->failed_tasks = st.failed + dropped;
+	res->worker_deaths = w.deaths;
+out:
+	shm_destroy(region, size);
+out_dir:
+	crawl_remove_dir(dir);
+	return err;
 }

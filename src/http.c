@@ -183,9 +183,12 @@ bad:
 
 /*
  * cJSON recurses once per level (up to its compiled-in 1000); a listing is
- * a handful deep, so anything deeper is refused before parsing.
+ * a handful deep, so anything deeper is refused before parsing.  cJSON
+ * would also end a C string at an escaped NUL and so silently shorten a
+ * name; "\u0000" is turned into "\u0001" here, a control character that
+ * gitlab_json refuses item by item.
  */
-static int http_json_too_deep(const char *s, size_t len, int max)
+static int http_json_scan(char *s, size_t len, int max)
 {
 	int depth = 0, in_str = 0;
 	size_t i;
@@ -194,6 +197,9 @@ static int http_json_too_deep(const char *s, size_t len, int max)
 		char ch = s[i];
 
 		if (in_str) {
+			if (ch == '\\' && i + 5 < len && s[i + 1] == 'u' &&
+			    memcmp(s + i + 2, "0000", 4) == 0)
+				s[i + 5] = '1';
 			if (ch == '\\')
 				i++;
 			else if (ch == '"')
@@ -218,7 +224,7 @@ static void http_server_message(const struct http_body *b, char *out, size_t siz
 	char esc[128];
 
 	out[0] = '\0';
-	if (b->len == 0 || b->len > 65536 || http_json_too_deep(b->data, b->len, 8))
+	if (b->len == 0 || b->len > 65536 || http_json_scan(b->data, b->len, 8))
 		return;
 	j = cJSON_ParseWithLength(b->data, b->len);
 	m = cJSON_GetObjectItemCaseSensitive(j, "message");
@@ -260,7 +266,7 @@ static int http_accept(struct http_client *c, struct http_try *t, cJSON **out_js
 	cJSON *json;
 	int rc;
 
-	if (http_json_too_deep(c->body.data, c->body.len, HTTP_JSON_MAX_DEPTH))
+	if (http_json_scan(c->body.data, c->body.len, HTTP_JSON_MAX_DEPTH))
 		return glm_error_set(GLM_ELIMIT, "JSON nested deeper than %d levels",
 				     HTTP_JSON_MAX_DEPTH);
 	/* The terminating NUL counts: cJSON checks that nothing follows the value. */

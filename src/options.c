@@ -525,6 +525,8 @@ static int options_check(struct options *o)
 	}
 	if (o->mirror)
 		o->use_fetch = 1;
+	if (o->cacert != NULL && access(o->cacert, R_OK) < 0)
+		return glm_error_errno(GLM_EUSAGE, errno, "--cacert '%s'", o->cacert);
 	if (o->quiet && o->verbose)
 		return glm_error_set(GLM_EUSAGE, "--quiet and --verbose contradict each other");
 	return 0;

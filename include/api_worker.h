@@ -1,0 +1,30 @@
+/*
+ * The API worker role: a forked process that takes listing tasks from the
+ * crawl queue, fetches them (http.h), checks every item (gitlab_json.h),
+ * commits what it found to its own journal (journal.h) and queues the
+ * follow-up tasks.  Everything it needs was set up by the supervisor
+ * before the fork.
+ */
+#ifndef GLM_API_WORKER_H
+#define GLM_API_WORKER_H
+
+#include <sys/types.h>
+
+#include "options.h"
+#include "queue.h"
+
+struct api_worker_plan {
+	const struct options *opts;
+	struct crawl_shm *shm; /* the crawl region; not owned */
+	struct queue queue;
+	const char *journal_dir; /* private to this run */
+	pid_t supervisor_pid;
+	long die_claim;	       /* test hook: the claim after which a worker is killed, 0 none */
+	long die_locked_claim; /* test hook: the same, while holding the queue lock */
+	const char *die_path;  /* test hook: every worker that asks for this path is killed */
+};
+
+/* Never returns: the worker's process ends here. */
+void api_worker_main(const struct api_worker_plan *plan, int slot) __attribute__((noreturn));
+
+#endif

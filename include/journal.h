@@ -1,0 +1,44 @@
+/*
+ * How an API worker hands its results to the supervisor so that a crash
+ * cannot corrupt them: each worker appends to its own file, one record per
+ * finished task, written with a single write().  A record is a header
+ * (magic, length, task index) and the task's nodes; a crash mid-write
+ * leaves a short last record, which the reader drops (the task is done
+ * again by another worker, whose record then counts).
+ */
+#ifndef GLM_JOURNAL_H
+#define GLM_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tree.h"
+
+#define JOURNAL_MAX_RECORD (256u << 20) /* bytes of one task's nodes */
+#define JOURNAL_MAX_STRING (64u << 10)
+
+/* Node flags carried beside the node's own fields. */
+#define JOURNAL_TOP 1u /* a group at the top of the tree (GET /groups, --group, -U) */
+
+/* One task's nodes, built by a worker; owns its buffer. */
+struct journal_record {
+	unsigned char *buf;
+	size_t len, cap;
+	uint64_t task;
+};
+
+void journal_record_begin(struct journal_record *rec, uint64_t task);
+int journal_record_add(struct journal_record *rec, const struct node *node, unsigned flags);
+/* Appends the record to fd with one write(); the record is reset for reuse. */
+int journal_record_commit(struct journal_record *rec, int fd);
+void journal_record_release(struct journal_record *rec);
+
+/*
+ * Reads every complete record of the file at path and calls fn for each
+ * node (stolen by fn, which must free it on error).  A torn last record is
+ * dropped; anything else malformed is GLM_EPARSE.
+ */
+typedef int (*journal_node_fn)(struct node *node, unsigned flags, void *ctx);
+int journal_read(const char *path, journal_node_fn fn, void *ctx);
+
+#endif

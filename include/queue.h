@@ -1,0 +1,65 @@
+/*
+ * The crawl's work queue in shared memory: fixed-size task slots, each with
+ * its state and the pid that claimed it, under one robust process-shared
+ * mutex.  Workers sleep on a process-shared condition variable while no
+ * task is READY and wake when one is, or when the crawl ends or stops.
+ * When a worker dies, the supervisor hands its tasks back (queue_requeue_pid).
+ */
+#ifndef GLM_QUEUE_H
+#define GLM_QUEUE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "shm_layout.h"
+
+/* A process's handle; everything it points to lives in the crawl region. */
+struct queue {
+	struct queue_shm *shm;	  /* not owned */
+	struct queue_task *tasks; /* not owned */
+};
+
+/* Initialises the shared part (before any fork). */
+int queue_init(struct queue *q, struct queue_shm *shm, struct queue_task *tasks, size_t capacity);
+
+/* Appends READY tasks (the state of each is set here).  Overflow is GLM_ELIMIT. */
+int queue_push(struct queue *q, const struct queue_task *tasks, size_t n);
+
+/*
+ * Blocks until a task is READY and claims it for pid (*out is a copy,
+ * *index its slot, *claim_no the 1-based count of claims so far), or
+ * returns GLM_ESTOPPED when nothing is left to do or the crawl stopped,
+ * GLM_EINTR on a stop signal.
+ */
+int queue_claim(struct queue *q, pid_t pid, struct queue_task *out, size_t *index,
+		uint64_t *claim_no);
+
+/*
+ * Ends the claimed task at index: DONE (failed == 0) or FAILED, adds the
+ * groups and projects it found to the counters, and appends its follow-up
+ * tasks, all under one lock so a death cannot leave half of it.
+ */
+int queue_complete(struct queue *q, size_t index, int failed, size_t groups, size_t projects,
+		   const struct queue_task *next, size_t nnext);
+
+/* Stops the crawl for everybody; the first reason and message win. */
+void queue_stop(struct queue *q, enum queue_stop why, const char *msg);
+
+/*
+ * The supervisor's repair after worker pid died: its CLAIMED tasks become
+ * READY again, or FAILED once they have been claimed QUEUE_MAX_TRIES times.
+ * Returns how many failed that way; each is logged.
+ */
+size_t queue_requeue_pid(struct queue *q, pid_t pid);
+
+/* Test hook (GLMIRROR_TEST_API_DIE_LOCKED): dies holding the lock, for the repair test. */
+void queue_die_holding_lock(struct queue *q) __attribute__((noreturn));
+
+struct queue_status {
+	uint64_t ntasks, ready, claimed, done, failed, groups, projects;
+	enum queue_stop stop;
+	char fatal[QUEUE_FATAL_MAX];
+};
+int queue_status(struct queue *q, struct queue_status *out);
+
+#endif

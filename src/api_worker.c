@@ -1,0 +1,444 @@
+/*
+ * The API worker (api_worker.h).  One task is one GET: the answer's items
+ * become nodes in this worker's journal, its pagination headers become more
+ * tasks.  Pages 2..N are queued at once when page 1 says how many there
+ * are, so every worker can fetch them in parallel; without totals (GitLab
+ * omits them above 10,000 items) the pages are followed one by one, with a
+ * guard against pagination that never ends.
+ */
+#include "api_worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "gitlab_json.h"
+#include "http.h"
+#include "journal.h"
+#include "log.h"
+#include "signals.h"
+
+#define API_PER_PAGE	 100
+#define API_MAX_PAGES	 1000000 /* 100 million items in one listing: a server that lies */
+#define API_MAX_NEXT	 8 /* follow-up tasks of one seed group (descendants, projects, shared) */
+#define API_USERNAME_MAX 256
+
+struct api_task_run {
+	const struct api_worker_plan *plan;
+	struct http_client *http;
+	struct journal_record rec;
+	struct queue_task *next; /* follow-up tasks; owned */
+	size_t nnext, capnext;
+	size_t groups, projects;
+	int bad_items;
+};
+
+static int api_next(struct api_task_run *r, enum queue_kind kind, long long id, long long page,
+		    long long chain, const char *ref)
+{
+	struct queue_task *t;
+
+	if (r->nnext == r->capnext) {
+		size_t cap = r->capnext ? r->capnext * 2 : 16;
+		struct queue_task *grown = realloc(r->next, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return glm_error_set(GLM_ENOMEM, "out of memory");
+		r->next = grown;
+		r->capnext = cap;
+	}
+	t = &r->next[r->nnext++];
+	memset(t, 0, sizeof(*t));
+	t->kind = kind;
+	t->id = id;
+	t->page = page;
+	t->chain = chain;
+	if (ref != NULL && snprintf(t->ref, sizeof(t->ref), "%s", ref) >= (int)sizeof(t->ref)) {
+		r->nnext--;
+		return glm_error_set(GLM_ELIMIT, "a next-page link longer than %d bytes",
+				     QUEUE_REF_MAX - 1);
+	}
+	return 0;
+}
+
+/* Percent-encodes s (a group path or a search term) for a URL. */
+static void api_escape(const char *s, char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 4 < size; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+			out[o++] = (char)ch;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[ch >> 4];
+			out[o++] = hex[ch & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+static const char *api_archived_param(const struct options *opts)
+{
+	switch (opts->archived) {
+	case ARCHIVED_EXCLUDE:
+		return "&archived=false";
+	case ARCHIVED_ONLY:
+		return "&archived=true";
+	default:
+		return "";
+	}
+}
+
+/* The API path of a task (page-numbered, or the link followed). */
+static void api_task_path(const struct options *opts, const struct queue_task *t, char *out,
+			  size_t size)
+{
+	char enc[QUEUE_REF_MAX * 3 + 1];
+	const char *arch = api_archived_param(opts);
+	long long page = t->page;
+
+	if (t->page == 0) {
+		snprintf(out, size, "%s", t->ref);
+		return;
+	}
+	switch ((enum queue_kind)t->kind) {
+	case QUEUE_PREFLIGHT:
+		snprintf(out, size, "/user");
+		break;
+	case QUEUE_TOP:
+		api_escape(t->ref, enc, sizeof(enc));
+		snprintf(out, size, "/groups?top_level_only=true%s%s&per_page=%d&page=%lld",
+			 t->ref[0] ? "&search=" : "", enc, API_PER_PAGE, page);
+		break;
+	case QUEUE_GROUP:
+		api_escape(t->ref, enc, sizeof(enc));
+		snprintf(out, size, "/groups/%s?with_projects=false", enc);
+		break;
+	case QUEUE_DESCENDANTS:
+		snprintf(out, size, "/groups/%lld/descendant_groups?per_page=%d&page=%lld",
+			 (long long)t->id, API_PER_PAGE, page);
+		break;
+	case QUEUE_PROJECTS:
+		snprintf(out, size,
+			 "/groups/%lld/projects?include_subgroups=true&with_shared=false%s"
+			 "&per_page=%d&page=%lld",
+			 (long long)t->id, arch, API_PER_PAGE, page);
+		break;
+	case QUEUE_SHARED:
+		snprintf(out, size, "/groups/%lld/projects/shared?per_page=%d&page=%lld%s",
+			 (long long)t->id, API_PER_PAGE, page, arch);
+		break;
+	case QUEUE_USER_PROJECTS:
+		snprintf(out, size, "/users/%lld/projects?per_page=%d&page=%lld%s",
+			 (long long)t->id, API_PER_PAGE, page, arch);
+		break;
+	}
+}
+
+/* The listings of one group of the user's selection. */
+static int api_seed_group(struct api_task_run *r, long long id)
+{
+	int err;
+
+	if ((err = api_next(r, QUEUE_DESCENDANTS, id, 1, 0, NULL)) < 0 ||
+	    (err = api_next(r, QUEUE_PROJECTS, id, 1, 0, NULL)) < 0)
+		return err;
+	if (r->plan->opts->include_shared)
+		err = api_next(r, QUEUE_SHARED, id, 1, 0, NULL);
+	return err;
+}
+
+/* GET /user answered: the token works; queue what the user asked for. */
+static int api_preflight(struct api_task_run *r, const cJSON *json)
+{
+	const struct options *opts = r->plan->opts;
+	char username[API_USERNAME_MAX], buf[API_USERNAME_MAX + 64];
+	long long uid;
+	struct node *g;
+	size_t i;
+	int err;
+
+	if ((err = gitlab_json_user(json, &uid, username, sizeof(username))) < 0)
+		return err;
+	if (opts->user_projects) {
+		/* gitlabber's layout: one synthetic group holding the personal projects. */
+		if ((g = node_new(NODE_GROUP)) == NULL)
+			return glm_error_set(GLM_ENOMEM, "out of memory");
+		snprintf(buf, sizeof(buf), "%s-personal-projects", username);
+		err = node_set(&g->name, buf);
+		if (err == 0)
+			err = node_set(&g->path, buf);
+		if (err == 0)
+			err = node_set(&g->full_path, buf);
+		snprintf(buf, sizeof(buf), "%s/users/%s/projects", opts->url, username);
+		if (err == 0)
+			err = node_set(&g->web_url, buf);
+		if (err == 0)
+			err = journal_record_add(&r->rec, g, JOURNAL_TOP);
+		node_free(g);
+		return err < 0 ? err : api_next(r, QUEUE_USER_PROJECTS, uid, 1, 0, NULL);
+	}
+	if (opts->ngroups > 0) {
+		for (i = 0; i < opts->ngroups; i++)
+			if ((err = api_next(r, QUEUE_GROUP, 0, 1, 0, opts->groups[i])) < 0)
+				return err;
+		return 0;
+	}
+	return api_next(r, QUEUE_TOP, 0, 1, 0, opts->group_search ? opts->group_search : "");
+}
+
+/* Records one item of a listing; a bad item is reported and skipped. */
+static int api_item(struct api_task_run *r, const struct queue_task *t, const cJSON *item,
+		    const char *path)
+{
+	struct node *n = NULL;
+	unsigned flags = 0;
+	int err;
+
+	if (t->kind == QUEUE_TOP || t->kind == QUEUE_GROUP || t->kind == QUEUE_DESCENDANTS)
+		err = gitlab_json_group(item, &n);
+	else
+		err = gitlab_json_project(item, &n);
+	if (err < 0) {
+		log_error("GET %s: skipping an item: %s", path, glm_error_msg());
+		r->bad_items++;
+		return 0;
+	}
+	if (t->kind == QUEUE_TOP || t->kind == QUEUE_GROUP) {
+		/* --group may name a subgroup: it becomes a top of this tree. */
+		flags = JOURNAL_TOP;
+		if (t->kind == QUEUE_TOP && n->parent_id != 0)
+			goto skip;
+		err = api_seed_group(r, n->id);
+	} else if (t->kind == QUEUE_DESCENDANTS && r->plan->opts->include_shared) {
+		err = api_next(r, QUEUE_SHARED, n->id, 1, 0, NULL);
+	} else if (t->kind == QUEUE_SHARED) {
+		n->shared = 1;
+		n->parent_id = t->id;
+	} else if (t->kind == QUEUE_USER_PROJECTS) {
+		n->parent_id = 0;
+	}
+	if (err == 0)
+		err = journal_record_add(&r->rec, n, flags);
+	if (n->type == NODE_PROJECT)
+		r->projects++;
+	else
+		r->groups++;
+skip:
+	node_free(n);
+	return err;
+}
+
+/* What follows this page: pages 2..N at once, or the next page in turn. */
+static int api_paginate(struct api_task_run *r, const struct queue_task *t,
+			const struct http_page *pg, size_t nitems, const char *path)
+{
+	long long p;
+	int err;
+
+	if (t->chain < 0)
+		return 0; /* one of pages 2..N, queued by page 1 */
+	if (t->page == 1 && t->chain == 0 && pg->total_pages > 1) {
+		if (pg->total_pages > API_MAX_PAGES)
+			return glm_error_set(GLM_ELIMIT, "GET %s: the server claims %ld pages",
+					     path, pg->total_pages);
+		for (p = 2; p <= pg->total_pages; p++)
+			if ((err = api_next(r, t->kind, t->id, p, -1, t->ref)) < 0)
+				return err;
+		return 0;
+	}
+	if (pg->next == NULL && pg->next_page == 0)
+		return 0;
+	if (nitems == 0 || t->chain + 1 >= API_MAX_PAGES ||
+	    (t->page > 0 && pg->next == NULL && pg->next_page <= t->page) ||
+	    (pg->next != NULL && strcmp(pg->next, path) == 0))
+		return glm_error_set(GLM_ELIMIT,
+				     "GET %s: pagination does not end (page %lld is %s but the "
+				     "server names a next page)",
+				     path, (long long)t->chain + 1,
+				     nitems == 0 ? "empty" : "a repeat");
+	if (pg->next != NULL)
+		return api_next(r, t->kind, t->id, 0, t->chain + 1, pg->next);
+	return api_next(r, t->kind, t->id, pg->next_page, t->chain + 1, t->ref);
+}
+
+/* Runs one task; the caller commits the record and the follow-ups. */
+static int api_run(struct api_task_run *r, const struct queue_task *t)
+{
+	char path[QUEUE_REF_MAX * 3 + 256];
+	struct http_page pg;
+	const cJSON *item;
+	cJSON *json = NULL;
+	size_t nitems = 0;
+	int err;
+
+	memset(&pg, 0, sizeof(pg));
+	api_task_path(r->plan->opts, t, path, sizeof(path));
+	if (r->plan->die_path != NULL && strstr(path, r->plan->die_path) != NULL)
+		raise(SIGKILL);
+	if ((err = http_get_json(r->http, path, &json, &pg)) < 0)
+		goto out;
+	if (t->kind == QUEUE_PREFLIGHT) {
+		err = api_preflight(r, json);
+	} else if (t->kind == QUEUE_GROUP) {
+		nitems = 1;
+		err = api_item(r, t, json, path);
+	} else if (!cJSON_IsArray(json)) {
+		err = glm_error_set(GLM_EPARSE, "GET %s: the answer is not a JSON array", path);
+	} else {
+		cJSON_ArrayForEach(item, json)
+		{
+			nitems++;
+			if ((err = api_item(r, t, item, path)) < 0)
+				break;
+		}
+		if (err == 0)
+			err = api_paginate(r, t, &pg, nitems, path);
+	}
+out:
+	cJSON_Delete(json);
+	http_page_release(&pg);
+	return err;
+}
+
+static void api_fail(const struct api_worker_plan *plan, struct queue *q, int err)
+{
+	const struct options *opts = plan->opts;
+	char msg[QUEUE_FATAL_MAX];
+
+	snprintf(msg, sizeof(msg), "%s", glm_error_msg());
+	if (err == GLM_EAUTH) {
+		snprintf(msg, sizeof(msg),
+			 "token rejected by %s (HTTP 401): check --token, --token-file or "
+			 "GITLAB_TOKEN and its scopes (read_api, read_repository)",
+			 opts->url);
+		queue_stop(q, QUEUE_STOP_AUTH, msg);
+		return;
+	}
+	log_error("%s", msg);
+	if (opts->fail_fast)
+		queue_stop(q, QUEUE_STOP_FAILFAST, msg);
+}
+
+/* The first request tells a wrong URL or token from everything later. */
+static void api_preflight_fail(const struct api_worker_plan *plan, struct queue *q, int err)
+{
+	char msg[QUEUE_FATAL_MAX];
+
+	if (err == GLM_EAUTH) {
+		api_fail(plan, q, err);
+		return;
+	}
+	if (err == GLM_ECONNECT)
+		snprintf(msg, sizeof(msg), "cannot reach %s: %s", plan->opts->url, glm_error_msg());
+	else
+		snprintf(msg, sizeof(msg),
+			 "%s does not answer like a GitLab API (%s); give the base URL, e.g. "
+			 "https://gitlab.example.com",
+			 plan->opts->url, glm_error_msg());
+	queue_stop(q, QUEUE_STOP_CONNECT, msg);
+}
+
+static int api_open_journal(const struct api_worker_plan *plan, int slot)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/api-%d-%ld", plan->journal_dir, slot, (long)getpid());
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return glm_error_errno(GLM_EIO, errno, "crawl journal %s", path);
+	return fd;
+}
+
+static int api_loop(const struct api_worker_plan *plan, struct queue *q, struct api_task_run *r,
+		    int fd)
+{
+	struct queue_task t;
+	uint64_t claim;
+	size_t index;
+	int err, failed;
+
+	for (;;) {
+		if ((err = queue_claim(q, getpid(), &t, &index, &claim)) < 0)
+			return err == GLM_ESTOPPED ? 0 : err;
+		if (getppid() != plan->supervisor_pid)
+			return glm_error_set(GLM_ESTOPPED, "the supervisor is gone");
+		if (plan->die_locked_claim > 0 && (long)claim == plan->die_locked_claim &&
+		    t.tries == 1)
+			queue_die_holding_lock(q);
+		if (plan->die_claim > 0 && (long)claim == plan->die_claim && t.tries == 1)
+			raise(SIGKILL);
+		r->nnext = 0;
+		r->groups = r->projects = 0;
+		r->bad_items = 0;
+		journal_record_begin(&r->rec, index);
+		err = api_run(r, &t);
+		if (err == GLM_EINTR || signals_stopping())
+			return GLM_EINTR;
+		if (err < 0 && t.kind == QUEUE_PREFLIGHT)
+			api_preflight_fail(plan, q, err);
+		else if (err < 0)
+			api_fail(plan, q, err);
+		failed = err < 0 || r->bad_items > 0;
+		if (failed && err == 0 && plan->opts->fail_fast)
+			queue_stop(q, QUEUE_STOP_FAILFAST, "an item was refused");
+		/* The nodes are committed before the task is: a death in between repeats it. */
+		if ((err = journal_record_commit(&r->rec, fd)) < 0 ||
+		    (err = queue_complete(q, index, failed, r->groups, r->projects, r->next,
+					  r->nnext)) < 0)
+			log_error("%s", glm_error_msg());
+	}
+}
+
+void api_worker_main(const struct api_worker_plan *plan, int slot)
+{
+	const struct options *opts = plan->opts;
+	struct http_config cfg;
+	struct api_task_run run;
+	struct queue q = plan->queue;
+	char role[32];
+	int fd, err;
+
+	snprintf(role, sizeof(role), "api-%d", slot);
+	log_set_role(role);
+	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+	prctl(PR_SET_NAME, role, 0, 0, 0);
+	if (getppid() != plan->supervisor_pid)
+		_exit(1);
+	memset(&run, 0, sizeof(run));
+	run.plan = plan;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.base_url = opts->url;
+	cfg.token = opts->token;
+	cfg.cacert = opts->cacert;
+	cfg.insecure = opts->insecure;
+	cfg.timeout_s = opts->api_timeout;
+	cfg.retries = opts->api_retries;
+	cfg.max_body = (size_t)opts->max_body;
+	cfg.rl = &plan->shm->rl;
+	if ((fd = api_open_journal(plan, slot)) < 0 ||
+	    (err = http_client_new(&run.http, &cfg)) < 0) {
+		log_error("%s", glm_error_msg());
+		_exit(1);
+	}
+	err = api_loop(plan, &q, &run, fd);
+	if (err < 0 && err != GLM_EINTR && err != GLM_ESTOPPED)
+		log_error("%s", glm_error_msg());
+	http_client_free(run.http);
+	journal_record_release(&run.rec);
+	free(run.next);
+	close(fd);
+	_exit(err < 0 && err != GLM_EINTR && err != GLM_ESTOPPED ? 1 : 0);
+}

@@ -1,0 +1,245 @@
+/* Journals -> tree (crawl_merge.h). */
+#include "crawl_merge.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "journal.h"
+#include "log.h"
+
+struct merge_item {
+	struct node *node; /* owned while owned is set; then borrowed from the tree */
+	int owned;
+	unsigned flags;
+	int parent;  /* index of the parent group; -1 for none */
+	int reached; /* 0 unknown, 1 yes, -1 no, 2 being looked at */
+};
+
+struct merge_list {
+	struct merge_item *items;
+	size_t n, cap;
+};
+
+struct merge {
+	struct merge_list groups, projects;
+};
+
+static int merge_push(struct merge_list *l, struct node *node, unsigned flags)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct merge_item *grown = realloc(l->items, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return glm_error_set(GLM_ENOMEM, "out of memory");
+		l->items = grown;
+		l->cap = cap;
+	}
+	l->items[l->n].node = node;
+	l->items[l->n].owned = 1;
+	l->items[l->n].flags = flags;
+	l->items[l->n].parent = -1;
+	l->items[l->n].reached = 0;
+	l->n++;
+	return 0;
+}
+
+static int merge_collect(struct node *node, unsigned flags, void *ctx)
+{
+	struct merge *m = ctx;
+	int err = merge_push(node->type == NODE_PROJECT ? &m->projects : &m->groups, node, flags);
+
+	if (err < 0)
+		node_free(node);
+	return err;
+}
+
+static int merge_cmp_id(long long a, long long b)
+{
+	return (a > b) - (a < b);
+}
+
+static int merge_cmp_group(const void *a, const void *b)
+{
+	const struct merge_item *x = a, *y = b;
+	int c = merge_cmp_id(x->node->id, y->node->id);
+
+	/* The copy that says "top" first, so it survives the de-duplication. */
+	return c != 0 ? c : (int)(y->flags & JOURNAL_TOP) - (int)(x->flags & JOURNAL_TOP);
+}
+
+static int merge_cmp_project(const void *a, const void *b)
+{
+	const struct merge_item *x = a, *y = b;
+	int c = merge_cmp_id(x->node->parent_id, y->node->parent_id);
+
+	return c != 0 ? c : merge_cmp_id(x->node->id, y->node->id);
+}
+
+/* Sorts and drops repeats (a task done twice); same_fn says what a repeat is. */
+static void merge_dedupe(struct merge_list *l, int (*cmp)(const void *, const void *),
+			 int by_parent)
+{
+	size_t i, o = 0;
+
+	if (l->n == 0)
+		return;
+	qsort(l->items, l->n, sizeof(*l->items), cmp);
+	for (i = 0; i < l->n; i++) {
+		const struct node *n = l->items[i].node;
+
+		if (o > 0 && l->items[o - 1].node->id == n->id &&
+		    (!by_parent || l->items[o - 1].node->parent_id == n->parent_id)) {
+			l->items[o - 1].flags |= l->items[i].flags;
+			node_free(l->items[i].node);
+			continue;
+		}
+		l->items[o++] = l->items[i];
+	}
+	l->n = o;
+}
+
+static int merge_find_group(const struct merge_list *g, long long id)
+{
+	size_t lo = 0, hi = g->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->items[mid].node->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->n && g->items[lo].node->id == id ? (int)lo : -1;
+}
+
+/* Whether group i hangs from a top group; a cycle never does. */
+static int merge_reached(struct merge_list *g, int i)
+{
+	int chain[64], n = 0, r;
+
+	while (g->items[i].reached == 0 && n < (int)(sizeof(chain) / sizeof(chain[0]))) {
+		g->items[i].reached = 2;
+		chain[n++] = i;
+		if (g->items[i].parent < 0) {
+			g->items[i].reached = (g->items[i].flags & JOURNAL_TOP) ? 1 : -1;
+			break;
+		}
+		i = g->items[i].parent;
+	}
+	/* 2 again means a cycle; an unfinished walk means deeper than GitLab allows. */
+	r = g->items[i].reached == 1 ? 1 : -1;
+	while (n > 0)
+		g->items[chain[--n]].reached = r;
+	return r == 1;
+}
+
+static void merge_report(const struct node *n, const char *why)
+{
+	char esc[256];
+
+	log_error("leaving out %s %s (id %lld): %s", n->type == NODE_PROJECT ? "project" : "group",
+		  log_esc(n->full_path ? n->full_path : "", esc, sizeof(esc)), n->id, why);
+}
+
+static int merge_build(struct merge *m, struct node *root, size_t *dropped)
+{
+	struct merge_list *g = &m->groups, *p = &m->projects;
+	size_t i;
+	int err = 0, parent;
+
+	for (i = 0; i < g->n; i++) {
+		struct merge_item *it = &g->items[i];
+
+		it->parent =
+			it->node->parent_id != 0 ? merge_find_group(g, it->node->parent_id) : -1;
+	}
+	for (i = 0; i < g->n; i++)
+		merge_reached(g, (int)i);
+	/* Attach children before parents move: nodes are pointers, so order is free. */
+	for (i = 0; i < g->n; i++) {
+		struct merge_item *it = &g->items[i];
+
+		if (it->reached != 1) {
+			merge_report(it->node, "its parent group is missing or forms a cycle");
+			(*dropped)++;
+		} else {
+			struct node *to = it->parent >= 0 ? g->items[it->parent].node : root;
+
+			if ((err = node_add_child(to, it->node)) < 0)
+				break;
+			it->owned = 0;
+		}
+	}
+	for (i = 0; i < p->n; i++) {
+		struct merge_item *it = &p->items[i];
+
+		if (err < 0)
+			break;
+		parent = merge_find_group(g, it->node->parent_id);
+		if (parent < 0 || g->items[parent].reached != 1) {
+			merge_report(it->node, "its group is not in the tree");
+			(*dropped)++;
+		} else if ((err = node_add_child(g->items[parent].node, it->node)) == 0) {
+			it->owned = 0;
+		}
+	}
+	return err;
+}
+
+/* Frees what did not make it into the tree. */
+static void merge_release(struct merge *m)
+{
+	for (size_t i = 0; i < m->groups.n; i++)
+		if (m->groups.items[i].owned)
+			node_free(m->groups.items[i].node);
+	for (size_t i = 0; i < m->projects.n; i++)
+		if (m->projects.items[i].owned)
+			node_free(m->projects.items[i].node);
+	free(m->groups.items);
+	free(m->projects.items);
+}
+
+int crawl_merge(const char *dir, struct node **out_root, size_t *dropped)
+{
+	struct merge m;
+	struct dirent *de;
+	struct node *root;
+	char path[4096];
+	DIR *d;
+	int err = 0;
+
+	*out_root = NULL;
+	memset(&m, 0, sizeof(m));
+	if ((d = opendir(dir)) == NULL)
+		return glm_error_errno(GLM_EIO, errno, "crawl journals in %s", dir);
+	while (err == 0 && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "api-", 4) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		err = journal_read(path, merge_collect, &m);
+	}
+	closedir(d);
+	if (err == 0 && (root = node_new(NODE_ROOT)) == NULL)
+		err = glm_error_set(GLM_ENOMEM, "out of memory");
+	if (err < 0) {
+		merge_release(&m);
+		return err;
+	}
+	merge_dedupe(&m.groups, merge_cmp_group, 0);
+	merge_dedupe(&m.projects, merge_cmp_project, 1);
+	err = merge_build(&m, root, dropped);
+	merge_release(&m);
+	if (err < 0) {
+		node_free(root);
+		return err;
+	}
+	*out_root = root;
+	return 0;
+}

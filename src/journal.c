@@ -1,0 +1,252 @@
+/*
+ * Journal records (journal.h).  Layout, little-endian as the host writes it
+ * (the file never leaves the machine or the run):
+ *   record: u32 magic, u32 payload length, u64 task, payload
+ *   node:   u8 type, u8 flags, u8 archived, u8 empty_repo, u8 shared, 3 pad,
+ *           i64 id, i64 parent_id, then JOURNAL_NSTR strings as
+ *           u32 length (UINT32_MAX = NULL) + bytes
+ * The encoder and the decoder sit side by side so they cannot drift.
+ */
+#include "journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+
+#define JOURNAL_MAGIC 0x524a4c47u /* "GLJR" */
+#define JOURNAL_NULL  UINT32_MAX
+
+struct journal_header {
+	uint32_t magic;
+	uint32_t len;
+	uint64_t task;
+};
+
+struct journal_fixed {
+	uint8_t type, flags, archived, empty_repo, shared, pad[3];
+	int64_t id, parent_id;
+};
+
+_Static_assert(sizeof(struct journal_header) == 16, "journal header layout");
+_Static_assert(sizeof(struct journal_fixed) == 24, "journal node layout");
+
+/* The strings of a node, in record order. */
+static const size_t journal_str_offsets[] = {
+	offsetof(struct node, name),	       offsetof(struct node, path),
+	offsetof(struct node, full_path),      offsetof(struct node, web_url),
+	offsetof(struct node, http_url),       offsetof(struct node, ssh_url),
+	offsetof(struct node, default_branch), offsetof(struct node, last_activity_at),
+};
+#define JOURNAL_NSTR (sizeof(journal_str_offsets) / sizeof(journal_str_offsets[0]))
+
+static char **journal_field(struct node *n, size_t i)
+{
+	return (char **)(void *)((char *)n + journal_str_offsets[i]);
+}
+
+static int journal_put(struct journal_record *rec, const void *data, size_t n)
+{
+	if (rec->len + n > JOURNAL_MAX_RECORD + sizeof(struct journal_header))
+		return glm_error_set(GLM_ELIMIT, "one listing gave more than %u MiB of results",
+				     JOURNAL_MAX_RECORD >> 20);
+	if (rec->len + n > rec->cap) {
+		size_t cap = rec->cap ? rec->cap : 4096;
+		unsigned char *grown;
+
+		while (cap < rec->len + n)
+			cap *= 2;
+		if ((grown = realloc(rec->buf, cap)) == NULL)
+			return glm_error_set(GLM_ENOMEM, "out of memory");
+		rec->buf = grown;
+		rec->cap = cap;
+	}
+	memcpy(rec->buf + rec->len, data, n);
+	rec->len += n;
+	return 0;
+}
+
+void journal_record_begin(struct journal_record *rec, uint64_t task)
+{
+	struct journal_header h = { JOURNAL_MAGIC, 0, task };
+
+	rec->len = 0;
+	rec->task = task;
+	/* The header fits in the first allocation; a failure shows at commit. */
+	if (journal_put(rec, &h, sizeof(h)) < 0)
+		rec->len = 0;
+}
+
+int journal_record_add(struct journal_record *rec, const struct node *node, unsigned flags)
+{
+	struct journal_fixed f;
+	struct node copy = *node; /* journal_field() wants a mutable node */
+	size_t i;
+	int err;
+
+	memset(&f, 0, sizeof(f));
+	f.type = (uint8_t)node->type;
+	f.flags = (uint8_t)flags;
+	f.archived = (uint8_t)node->archived;
+	f.empty_repo = (uint8_t)node->empty_repo;
+	f.shared = (uint8_t)node->shared;
+	f.id = node->id;
+	f.parent_id = node->parent_id;
+	if ((err = journal_put(rec, &f, sizeof(f))) < 0)
+		return err;
+	for (i = 0; i < JOURNAL_NSTR; i++) {
+		const char *s = *journal_field(&copy, i);
+		size_t len = s != NULL ? strlen(s) : 0;
+		uint32_t l = s != NULL ? (uint32_t)len : JOURNAL_NULL;
+
+		if (len > JOURNAL_MAX_STRING)
+			return glm_error_set(GLM_ELIMIT, "a name or URL longer than %u bytes",
+					     JOURNAL_MAX_STRING);
+		if ((err = journal_put(rec, &l, sizeof(l))) < 0 ||
+		    (s != NULL && (err = journal_put(rec, s, len)) < 0))
+			return err;
+	}
+	return 0;
+}
+
+int journal_record_commit(struct journal_record *rec, int fd)
+{
+	struct journal_header h;
+	size_t off = 0;
+	ssize_t w;
+
+	if (rec->len < sizeof(h))
+		return glm_error_set(GLM_ENOMEM, "out of memory");
+	memcpy(&h, rec->buf, sizeof(h));
+	h.len = (uint32_t)(rec->len - sizeof(h));
+	memcpy(rec->buf, &h, sizeof(h));
+	/* One write() normally; a short write to a regular file is continued. */
+	while (off < rec->len) {
+		w = write(fd, rec->buf + off, rec->len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return glm_error_errno(GLM_EIO, errno, "writing the crawl journal");
+		off += (size_t)w;
+	}
+	journal_record_begin(rec, rec->task);
+	return 0;
+}
+
+void journal_record_release(struct journal_record *rec)
+{
+	free(rec->buf);
+	memset(rec, 0, sizeof(*rec));
+}
+
+static int journal_bad(const char *path, size_t off, const char *what)
+{
+	return glm_error_set(GLM_EPARSE, "crawl journal %s: %s at byte %zu", path, what, off);
+}
+
+/* Decodes one node at *off (within end); *out is the caller's. */
+static int journal_decode_node(const unsigned char *buf, size_t *off, size_t end, struct node **out,
+			       unsigned *flags)
+{
+	struct journal_fixed f;
+	struct node *n;
+	size_t i;
+	uint32_t l;
+
+	if (end - *off < sizeof(f))
+		return GLM_EPARSE;
+	memcpy(&f, buf + *off, sizeof(f));
+	*off += sizeof(f);
+	if (f.type != NODE_GROUP && f.type != NODE_PROJECT)
+		return GLM_EPARSE;
+	if ((n = node_new((enum node_type)f.type)) == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory");
+	n->id = f.id;
+	n->parent_id = f.parent_id;
+	n->archived = f.archived != 0;
+	n->empty_repo = f.empty_repo != 0;
+	n->shared = f.shared != 0;
+	*flags = f.flags;
+	for (i = 0; i < JOURNAL_NSTR; i++) {
+		char **field = journal_field(n, i);
+
+		if (end - *off < sizeof(l))
+			goto bad;
+		memcpy(&l, buf + *off, sizeof(l));
+		*off += sizeof(l);
+		if (l == JOURNAL_NULL)
+			continue;
+		if (l > JOURNAL_MAX_STRING || end - *off < l ||
+		    memchr(buf + *off, '\0', l) != NULL ||
+		    (*field = strndup((const char *)buf + *off, l)) == NULL)
+			goto bad;
+		*off += l;
+	}
+	*out = n;
+	return 0;
+bad:
+	node_free(n);
+	return GLM_EPARSE;
+}
+
+static int journal_slurp(const char *path, unsigned char **out, size_t *len)
+{
+	struct stat st;
+	unsigned char *buf;
+	size_t off = 0;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return glm_error_errno(GLM_EIO, errno, "crawl journal %s", path);
+	if (fstat(fd, &st) < 0 || (buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return glm_error_set(GLM_ENOMEM, "crawl journal %s: cannot read it", path);
+	}
+	while (off < (size_t)st.st_size && (r = read(fd, buf + off, (size_t)st.st_size - off)) > 0)
+		off += (size_t)r;
+	close(fd);
+	*out = buf;
+	*len = off;
+	return 0;
+}
+
+int journal_read(const char *path, journal_node_fn fn, void *ctx)
+{
+	struct journal_header h;
+	unsigned char *buf = NULL;
+	size_t len = 0, off = 0, end;
+	int err;
+
+	if ((err = journal_slurp(path, &buf, &len)) < 0)
+		return err;
+	while (len - off >= sizeof(h)) {
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.magic != JOURNAL_MAGIC) {
+			err = journal_bad(path, off, "bad record magic");
+			goto out;
+		}
+		if (h.len > len - off - sizeof(h))
+			break; /* torn by a crash: that task was done again elsewhere */
+		end = off + sizeof(h) + h.len;
+		off += sizeof(h);
+		while (off < end) {
+			struct node *n = NULL;
+			unsigned flags = 0;
+
+			if (journal_decode_node(buf, &off, end, &n, &flags) < 0) {
+				err = journal_bad(path, off, "malformed node");
+				goto out;
+			}
+			if ((err = fn(n, flags, ctx)) < 0)
+				goto out;
+		}
+	}
+out:
+	free(buf);
+	return err;
+}

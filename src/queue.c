@@ -1,0 +1,278 @@
+/*
+ * The crawl's work queue (queue.h).  Every change to a slot and to the
+ * counters happens under the robust lock; the counters are derived data,
+ * so the repair after a holder died simply recounts them from the slots.
+ * A slot is filled before ntasks covers it, so a half-written one is never
+ * seen.
+ */
+#include "queue.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "log.h"
+#include "shm.h"
+#include "signals.h"
+
+static void queue_repair(void *ctx)
+{
+	struct queue *q = ctx;
+	struct queue_shm *s = q->shm;
+	uint64_t i;
+
+	if (s->ntasks > s->capacity)
+		s->ntasks = s->capacity;
+	s->ready = s->claimed = s->done = s->failed = 0;
+	s->first_ready = 0;
+	for (i = 0; i < s->ntasks; i++) {
+		switch (q->tasks[i].state) {
+		case QUEUE_READY:
+			s->ready++;
+			break;
+		case QUEUE_CLAIMED:
+			s->claimed++;
+			break;
+		case QUEUE_DONE:
+			s->done++;
+			break;
+		case QUEUE_FAILED:
+			s->failed++;
+			break;
+		default:
+			/* A slot without a known state cannot be trusted: do it again. */
+			q->tasks[i].state = QUEUE_READY;
+			s->ready++;
+		}
+	}
+}
+
+static int queue_lock(struct queue *q)
+{
+	return shm_lock_acquire(&q->shm->lock, queue_repair, q);
+}
+
+static void queue_unlock(struct queue *q)
+{
+	shm_lock_release(&q->shm->lock);
+}
+
+int queue_init(struct queue *q, struct queue_shm *shm, struct queue_task *tasks, size_t capacity)
+{
+	int err;
+
+	q->shm = shm;
+	q->tasks = tasks;
+	memset(shm, 0, sizeof(*shm));
+	shm->capacity = capacity;
+	if ((err = shm_lock_init(&shm->lock)) < 0 || (err = shm_cond_init(&shm->cond)) < 0)
+		return glm_error_prefix("crawl queue");
+	return 0;
+}
+
+/* Under the lock. */
+static int queue_append(struct queue *q, const struct queue_task *tasks, size_t n)
+{
+	struct queue_shm *s = q->shm;
+	size_t i;
+
+	if (n > s->capacity - s->ntasks)
+		return glm_error_set(GLM_ELIMIT,
+				     "the crawl needs more than %llu listing requests; crawl a "
+				     "part of the instance at a time (--group)",
+				     (unsigned long long)s->capacity);
+	for (i = 0; i < n; i++) {
+		struct queue_task *t = &q->tasks[s->ntasks + i];
+
+		*t = tasks[i];
+		t->state = QUEUE_READY;
+		t->pid = 0;
+		t->tries = 0;
+	}
+	s->ntasks += n;
+	s->ready += n;
+	if (n > 0)
+		pthread_cond_broadcast(&s->cond);
+	return 0;
+}
+
+int queue_push(struct queue *q, const struct queue_task *tasks, size_t n)
+{
+	int err;
+
+	if ((err = queue_lock(q)) < 0)
+		return err;
+	err = queue_append(q, tasks, n);
+	queue_unlock(q);
+	return err;
+}
+
+/* Under the lock: the crawl has ended when nothing is READY or CLAIMED. */
+static int queue_finished(const struct queue_shm *s)
+{
+	return s->stop != QUEUE_RUNNING || (s->ready == 0 && s->claimed == 0);
+}
+
+int queue_claim(struct queue *q, pid_t pid, struct queue_task *out, size_t *index,
+		uint64_t *claim_no)
+{
+	struct queue_shm *s = q->shm;
+	struct timespec deadline;
+	uint64_t i;
+	int err;
+
+	if ((err = queue_lock(q)) < 0)
+		return err;
+	while (s->ready == 0 && !queue_finished(s)) {
+		if (signals_stopping()) {
+			queue_unlock(q);
+			return glm_error_set(GLM_EINTR, "interrupted");
+		}
+		/* A signal does not end a condition wait: look at the flag every second. */
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_sec++;
+		if ((err = shm_cond_wait(&s->cond, &s->lock, &deadline, queue_repair, q)) < 0)
+			return err;
+	}
+	if (queue_finished(s)) {
+		queue_unlock(q);
+		return GLM_ESTOPPED;
+	}
+	for (i = s->first_ready; i < s->ntasks && q->tasks[i].state != QUEUE_READY; i++)
+		;
+	if (i == s->ntasks) {
+		/* The counters disagree with the slots: recount and let the caller retry. */
+		queue_repair(q);
+		queue_unlock(q);
+		return glm_error_set(GLM_ERR, "crawl queue: counters were inconsistent");
+	}
+	s->first_ready = i + 1;
+	q->tasks[i].state = QUEUE_CLAIMED;
+	q->tasks[i].pid = pid;
+	q->tasks[i].tries++;
+	s->ready--;
+	s->claimed++;
+	*claim_no = ++s->claims;
+	*out = q->tasks[i];
+	*index = (size_t)i;
+	queue_unlock(q);
+	return 0;
+}
+
+int queue_complete(struct queue *q, size_t index, int failed, size_t groups, size_t projects,
+		   const struct queue_task *next, size_t nnext)
+{
+	struct queue_shm *s = q->shm;
+	struct queue_task *t = &q->tasks[index];
+	int err;
+
+	if ((err = queue_lock(q)) < 0)
+		return err;
+	if (t->state == QUEUE_CLAIMED && (err = queue_append(q, next, nnext)) < 0)
+		failed = 1;
+	if (t->state == QUEUE_CLAIMED) {
+		t->state = failed ? QUEUE_FAILED : QUEUE_DONE;
+		t->pid = 0;
+		s->claimed--;
+		if (failed)
+			s->failed++;
+		else
+			s->done++;
+		s->groups += groups;
+		s->projects += projects;
+	}
+	if (queue_finished(s))
+		pthread_cond_broadcast(&s->cond);
+	queue_unlock(q);
+	return err;
+}
+
+void queue_stop(struct queue *q, enum queue_stop why, const char *msg)
+{
+	struct queue_shm *s = q->shm;
+
+	if (queue_lock(q) < 0)
+		return;
+	if (s->stop == QUEUE_RUNNING) {
+		s->stop = why;
+		snprintf(s->fatal, sizeof(s->fatal), "%s", msg != NULL ? msg : "");
+	}
+	pthread_cond_broadcast(&s->cond);
+	queue_unlock(q);
+}
+
+static const char *const queue_kind_names[] = {
+	[QUEUE_PREFLIGHT] = "GET /user",
+	[QUEUE_TOP] = "GET /groups",
+	[QUEUE_GROUP] = "GET /groups/:id",
+	[QUEUE_DESCENDANTS] = "GET /groups/:id/descendant_groups",
+	[QUEUE_PROJECTS] = "GET /groups/:id/projects",
+	[QUEUE_SHARED] = "GET /groups/:id/projects/shared",
+	[QUEUE_USER_PROJECTS] = "GET /users/:id/projects",
+};
+
+size_t queue_requeue_pid(struct queue *q, pid_t pid)
+{
+	struct queue_shm *s = q->shm;
+	size_t failed = 0;
+	uint64_t i;
+
+	if (queue_lock(q) < 0)
+		return 0;
+	for (i = 0; i < s->ntasks; i++) {
+		struct queue_task *t = &q->tasks[i];
+
+		if (t->state != QUEUE_CLAIMED || t->pid != pid)
+			continue;
+		t->pid = 0;
+		s->claimed--;
+		if (t->tries >= QUEUE_MAX_TRIES) {
+			t->state = QUEUE_FAILED;
+			s->failed++;
+			failed++;
+			log_error("%s (id %lld, page %lld) killed %u API workers; giving up on it",
+				  queue_kind_names[t->kind < QUEUE_USER_PROJECTS + 1 ? t->kind : 0],
+				  (long long)t->id, (long long)t->page, t->tries);
+		} else {
+			t->state = QUEUE_READY;
+			s->ready++;
+			if (i < s->first_ready)
+				s->first_ready = i;
+		}
+	}
+	pthread_cond_broadcast(&s->cond);
+	queue_unlock(q);
+	return failed;
+}
+
+int queue_status(struct queue *q, struct queue_status *out)
+{
+	struct queue_shm *s = q->shm;
+	int err;
+
+	if ((err = queue_lock(q)) < 0)
+		return err;
+	out->ntasks = s->ntasks;
+	out->ready = s->ready;
+	out->claimed = s->claimed;
+	out->done = s->done;
+	out->failed = s->failed;
+	out->groups = s->groups;
+	out->projects = s->projects;
+	out->stop = s->stop;
+	memcpy(out->fatal, s->fatal, sizeof(out->fatal));
+	queue_unlock(q);
+	return 0;
+}
+
+void queue_die_holding_lock(struct queue *q)
+{
+	if (queue_lock(q) == 0)
+		q->shm->ready = UINT64_MAX / 2; /* garbage the next locker must repair */
+	raise(SIGKILL);
+	_exit(1);
+}
