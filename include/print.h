@@ -14,4 +14,14 @@
 int print_tree(FILE *out, const struct node *root, const char *base_url,
 	       const struct options *opts);
 
+/*
+ * Writes root as JSON with sorted keys and a 2-space indent, as gitlabber's
+ * -p json does.  version 0 writes gitlabber's keys only; version > 0 writes
+ * the tree file (see treefile.c): those keys plus "glmirror_tree": version,
+ * the naming and method of opts, and every node's GitLab facts.  Returns 0
+ * or GLM_EIO.
+ */
+int print_json_tree(FILE *out, const struct node *root, const char *base_url,
+		    const struct options *opts, int version);
+
 #endif

@@ -1,17 +1,23 @@
 /*
  * The tree file: the crawl's result as JSON, written by --tree-out and read
- * back by -f for a later sync or print.  It records the GitLab base URL it
- * came from and every group, subgroup and project with the fields of
- * struct node; never the token.  Writes are atomic (temp file, fsync,
- * rename), so a reader never sees half a file.
+ * back by -f for a later sync or print.  It is gitlabber's -p json output
+ * (the root's url is the GitLab base URL) plus every node's fields of
+ * struct node; never the token.  gitlabber's own output is read too.
+ * Writes are atomic (temp file, fsync, rename), so a reader never sees half
+ * a file.
  */
 #ifndef GLM_TREEFILE_H
 #define GLM_TREEFILE_H
 
 #include "tree.h"
 
-/* Writes root (and base_url) to path atomically.  Returns 0 or GLM_EIO. */
-int treefile_write(const char *path, const struct node *root, const char *base_url);
+/*
+ * Writes root (finished by tree_finish) and base_url to path atomically,
+ * with names, root_path and urls by the naming and method of opts.
+ * Returns 0 or GLM_EIO.
+ */
+int treefile_write(const char *path, const struct node *root, const char *base_url,
+		   const struct options *opts);
 
 /*
  * Reads path into a new tree (*out_root, caller owns) and the base URL it

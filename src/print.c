@@ -174,35 +174,139 @@ static void print_json_string(FILE *out, const char *str)
 	fputc('"', out);
 }
 
-static void print_json_key(FILE *out, int indent, const char *key, const char *value, int comma)
+enum print_json_kind { PRINT_JSON_STRING, PRINT_JSON_NUMBER, PRINT_JSON_BOOL, PRINT_JSON_CHILDREN };
+
+struct print_json_field {
+	const char *key;
+	enum print_json_kind kind;
+	const char *str; /* PRINT_JSON_STRING; NULL is written as null */
+	long long num;	 /* PRINT_JSON_NUMBER and PRINT_JSON_BOOL */
+};
+
+#define PRINT_JSON_MAX_FIELDS 24
+
+static void print_json_add(struct print_json_field *f, size_t *n, const char *key,
+			   enum print_json_kind kind, const char *str, long long num)
 {
-	fprintf(out, "%*s\"%s\": ", indent, "", key);
-	if (value == NULL)
-		fputs("null", out);
-	else
-		print_json_string(out, value);
-	fputs(comma ? ",\n" : "\n", out);
+	f[(*n)++] = (struct print_json_field){ .key = key, .kind = kind, .str = str, .num = num };
 }
 
-static void print_json_node(const struct print_ctx *pc, const struct node *node, int indent)
+static int print_json_field_cmp(const void *a, const void *b)
 {
-	size_t i;
+	return strcmp(((const struct print_json_field *)a)->key,
+		      ((const struct print_json_field *)b)->key);
+}
+
+/*
+ * The keys of node, sorted as json.dumps(sort_keys=True) sorts them:
+ * gitlabber's four and children, plus with version > 0 the tree file's
+ * GitLab facts.
+ */
+static size_t print_json_fields(const struct print_ctx *pc, const struct node *node, int version,
+				struct print_json_field *f)
+{
+	static const char *const naming_names[] = { "name", "path" };
+	static const char *const method_names[] = { "ssh", "http" };
+	size_t n = 0;
+
+	if (node->nchildren > 0)
+		print_json_add(f, &n, "children", PRINT_JSON_CHILDREN, NULL, 0);
+	print_json_add(f, &n, "name", PRINT_JSON_STRING, node->folder ? node->folder : "", 0);
+	print_json_add(f, &n, "root_path", PRINT_JSON_STRING,
+		       node->root_path ? node->root_path : "", 0);
+	print_json_add(f, &n, "type", PRINT_JSON_STRING, node_type_name(node->type), 0);
+	print_json_add(f, &n, "url", PRINT_JSON_STRING, print_url(pc, node), 0);
+	if (version > 0 && node->type == NODE_ROOT) {
+		print_json_add(f, &n, "glmirror_tree", PRINT_JSON_NUMBER, NULL, version);
+		print_json_add(f, &n, "naming", PRINT_JSON_STRING, naming_names[pc->opts->naming],
+			       0);
+		print_json_add(f, &n, "method", PRINT_JSON_STRING, method_names[pc->opts->method],
+			       0);
+	} else if (version > 0) {
+		const struct {
+			const char *key, *value;
+		} strs[] = {
+			{ "gitlab_name", node->name },
+			{ "gitlab_path", node->path },
+			{ "full_path", node->full_path },
+			{ "web_url", node->web_url },
+			{ "http_url", node->http_url },
+			{ "ssh_url", node->ssh_url },
+			{ "last_activity_at", node->last_activity_at },
+		};
+
+		print_json_add(f, &n, "id", PRINT_JSON_NUMBER, NULL, node->id);
+		print_json_add(f, &n, "parent_id", PRINT_JSON_NUMBER, NULL, node->parent_id);
+		for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+			if (strs[i].value != NULL)
+				print_json_add(f, &n, strs[i].key, PRINT_JSON_STRING, strs[i].value,
+					       0);
+		if (node->type == NODE_PROJECT) {
+			/* null rather than absent: an empty repository has none. */
+			print_json_add(f, &n, "default_branch", PRINT_JSON_STRING,
+				       node->default_branch, 0);
+			print_json_add(f, &n, "archived", PRINT_JSON_BOOL, NULL, node->archived);
+			print_json_add(f, &n, "empty_repo", PRINT_JSON_BOOL, NULL,
+				       node->empty_repo);
+			print_json_add(f, &n, "shared", PRINT_JSON_BOOL, NULL, node->shared);
+		}
+	}
+	qsort(f, n, sizeof(*f), print_json_field_cmp);
+	return n;
+}
+
+static void print_json_node(const struct print_ctx *pc, const struct node *node, int version,
+			    int indent)
+{
+	struct print_json_field f[PRINT_JSON_MAX_FIELDS];
+	size_t i, k, n = print_json_fields(pc, node, version, f);
 
 	fputs("{\n", pc->out);
-	if (node->nchildren > 0) {
-		fprintf(pc->out, "%*s\"children\": [\n", indent + 2, "");
-		for (i = 0; i < node->nchildren; i++) {
-			fprintf(pc->out, "%*s", indent + 4, "");
-			print_json_node(pc, node->children[i], indent + 4);
-			fputs(i + 1 < node->nchildren ? ",\n" : "\n", pc->out);
+	for (k = 0; k < n; k++) {
+		fprintf(pc->out, "%*s\"%s\": ", indent + 2, "", f[k].key);
+		switch (f[k].kind) {
+		case PRINT_JSON_STRING:
+			if (f[k].str == NULL)
+				fputs("null", pc->out);
+			else
+				print_json_string(pc->out, f[k].str);
+			break;
+		case PRINT_JSON_NUMBER:
+			fprintf(pc->out, "%lld", f[k].num);
+			break;
+		case PRINT_JSON_BOOL:
+			fputs(f[k].num ? "true" : "false", pc->out);
+			break;
+		case PRINT_JSON_CHILDREN:
+			fputs("[\n", pc->out);
+			for (i = 0; i < node->nchildren; i++) {
+				fprintf(pc->out, "%*s", indent + 4, "");
+				print_json_node(pc, node->children[i], version, indent + 4);
+				fputs(i + 1 < node->nchildren ? ",\n" : "\n", pc->out);
+			}
+			fprintf(pc->out, "%*s]", indent + 2, "");
+			break;
 		}
-		fprintf(pc->out, "%*s],\n", indent + 2, "");
+		fputs(k + 1 < n ? ",\n" : "\n", pc->out);
 	}
-	print_json_key(pc->out, indent + 2, "name", node->folder ? node->folder : "", 1);
-	print_json_key(pc->out, indent + 2, "root_path", node->root_path ? node->root_path : "", 1);
-	print_json_key(pc->out, indent + 2, "type", node_type_name(node->type), 1);
-	print_json_key(pc->out, indent + 2, "url", print_url(pc, node), 0);
 	fprintf(pc->out, "%*s}", indent, "");
+}
+
+static int print_finish(FILE *out)
+{
+	if (fflush(out) != 0 || ferror(out))
+		return glm_error_errno(GLM_EIO, errno ? errno : EIO, "cannot write the tree");
+	return 0;
+}
+
+int print_json_tree(FILE *out, const struct node *root, const char *base_url,
+		    const struct options *opts, int version)
+{
+	struct print_ctx pc = { .out = out, .base_url = base_url ? base_url : "", .opts = opts };
+
+	print_json_node(&pc, root, version, 0);
+	fputc('\n', out);
+	return print_finish(out);
 }
 
 /* --- yaml: the parts of PyYAML's emitter that our scalars reach --- */
@@ -552,16 +656,10 @@ int print_tree(FILE *out, const struct node *root, const char *base_url, const s
 		err = print_tree_text(&pc, root);
 		break;
 	case PRINT_JSON:
-		print_json_node(&pc, root, 0);
-		fputc('\n', out);
-		break;
+		return print_json_tree(out, root, base_url, opts, 0);
 	case PRINT_YAML:
 		err = print_yaml(&pc, root);
 		break;
 	}
-	if (err < 0)
-		return err;
-	if (fflush(out) != 0 || ferror(out))
-		return glm_error_errno(GLM_EIO, errno ? errno : EIO, "cannot write the tree");
-	return 0;
+	return err < 0 ? err : print_finish(out);
 }

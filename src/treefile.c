@@ -1,19 +1,28 @@
 /*
- * The tree file.  Format (version 1):
+ * The tree file.  Format (version 1): the root node itself, written by
+ * print_json_tree() as gitlabber's -p json writes it (keys sorted, 2-space
+ * indent, non-ASCII as \uXXXX), so it is a superset of gitlabber's JSON:
  *
- *   { "glmirror_tree": 1, "base_url": "https://gitlab.example.com",
- *     "created_at": "2026-01-02T03:04:05Z", "root": NODE }
- *   NODE = { "type": "root"|"group"|"subgroup"|"project", "id": N,
- *            "parent_id": N, "name": S, "path": S, "full_path": S,
- *            "web_url": S, "http_url": S, "ssh_url": S, "default_branch": S,
- *            "last_activity_at": S, "archived": B, "empty_repo": B,
- *            "shared": B, "children": [NODE, ...] }
+ *   ROOT = { "children": [NODE, ...], "glmirror_tree": 1, "method": "ssh"|"http",
+ *            "name": "", "naming": "name"|"path", "root_path": "", "type": "root",
+ *            "url": BASE_URL }
+ *   NODE = { gitlabber's "name" (the folder), "root_path", "type"
+ *            ("group"|"subgroup"|"project"), "url" (groups: web_url;
+ *            projects: the clone URL of "method"), "children" (when not
+ *            empty), and "id", "parent_id", "gitlab_name", "gitlab_path",
+ *            "full_path", "web_url"; projects also "http_url", "ssh_url",
+ *            "default_branch" (null when empty), "last_activity_at",
+ *            "archived", "empty_repo", "shared" }
  *
- * Strings that are NULL in struct node are left out; folder and root_path
- * are not stored (tree_finish() derives them from this run's -n).  The
- * reader checks every key it knows and ignores others, so a later version
- * may add keys without a format bump.  treefile_write is matched by
- * treefile_read.
+ * Strings that are NULL in struct node are left out.  The reader takes the
+ * GitLab facts; name, root_path and url are derived (tree_finish() derives
+ * them again from this run's -n) and only need to be strings; unknown keys
+ * are ignored, so a later version may add keys without a format bump.
+ *
+ * Without "glmirror_tree" the file is read as gitlabber's own -p json
+ * output: a node's name is its GitLab name and path, full_path is its
+ * parents' names joined, a project's url is its http_url or ssh_url by its
+ * scheme, ids are 0 and the rest is unknown.
  */
 #include "treefile.h"
 
@@ -25,11 +34,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "log.h"
+#include "print.h"
 
 #define TREEFILE_VERSION   1
 #define TREEFILE_MAX_BYTES (512LL << 20)
@@ -45,8 +54,8 @@ struct treefile_str {
 };
 
 static const struct treefile_str treefile_strs[] = {
-	{ "name", offsetof(struct node, name), 1 },
-	{ "path", offsetof(struct node, path), 1 },
+	{ "gitlab_name", offsetof(struct node, name), 1 },
+	{ "gitlab_path", offsetof(struct node, path), 1 },
 	{ "full_path", offsetof(struct node, full_path), 0 },
 	{ "web_url", offsetof(struct node, web_url), 0 },
 	{ "http_url", offsetof(struct node, http_url), 0 },
@@ -66,8 +75,19 @@ static const struct treefile_bool treefile_bools[] = {
 	{ "shared", offsetof(struct node, shared) },
 };
 
+/* Derived from the facts, or read only by the root: each a string or null when present. */
+static const char *const treefile_loose[] = { "name", "root_path", "url", "naming", "method" };
+
+/* Checked for duplicates with the tables above. */
+static const char *const treefile_others[] = { "type", "id", "parent_id", "children",
+					       "glmirror_tree" };
+
 #define TREEFILE_NSTRS	(sizeof(treefile_strs) / sizeof(treefile_strs[0]))
 #define TREEFILE_NBOOLS (sizeof(treefile_bools) / sizeof(treefile_bools[0]))
+#define TREEFILE_NLOOSE (sizeof(treefile_loose) / sizeof(treefile_loose[0]))
+#define TREEFILE_NKEYS                                                                             \
+	(TREEFILE_NSTRS + TREEFILE_NBOOLS + TREEFILE_NLOOSE +                                      \
+	 sizeof(treefile_others) / sizeof(treefile_others[0]))
 
 static char **treefile_str_field(struct node *node, size_t i)
 {
@@ -77,73 +97,6 @@ static char **treefile_str_field(struct node *node, size_t i)
 static int *treefile_bool_field(struct node *node, size_t i)
 {
 	return (int *)((char *)node + treefile_bools[i].offset);
-}
-
-/*
- * cJSON prints numbers through "%1.15g" and a loose round-trip test, which
- * changes integers near 2^53; ids are written exactly instead.
- */
-static int treefile_add_id(cJSON *obj, const char *key, long long id)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%lld", id);
-	return cJSON_AddRawToObject(obj, key, buf) != NULL ? 0 : GLM_ENOMEM;
-}
-
-/* Builds the JSON of node and its subtree; NULL when out of memory. */
-static cJSON *treefile_encode(const struct node *node)
-{
-	cJSON *obj = cJSON_CreateObject(), *children;
-	size_t i;
-
-	if (obj == NULL || cJSON_AddStringToObject(obj, "type", node_type_name(node->type)) == NULL)
-		goto fail;
-	if (node->type != NODE_ROOT && (treefile_add_id(obj, "id", node->id) < 0 ||
-					treefile_add_id(obj, "parent_id", node->parent_id) < 0))
-		goto fail;
-	for (i = 0; i < TREEFILE_NSTRS; i++) {
-		const char *v = *treefile_str_field((struct node *)node, i);
-
-		if (v != NULL && cJSON_AddStringToObject(obj, treefile_strs[i].key, v) == NULL)
-			goto fail;
-	}
-	if (node->type != NODE_ROOT)
-		for (i = 0; i < TREEFILE_NBOOLS; i++)
-			if (cJSON_AddBoolToObject(obj, treefile_bools[i].key,
-						  *treefile_bool_field((struct node *)node, i)) ==
-			    NULL)
-				goto fail;
-	if (node->type != NODE_PROJECT) {
-		if ((children = cJSON_AddArrayToObject(obj, "children")) == NULL)
-			goto fail;
-		for (i = 0; i < node->nchildren; i++) {
-			cJSON *child = treefile_encode(node->children[i]);
-
-			if (child == NULL)
-				goto fail;
-			cJSON_AddItemToArray(children, child);
-		}
-	}
-	return obj;
-fail:
-	cJSON_Delete(obj);
-	return NULL;
-}
-
-static int treefile_write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* fsync of the folder holding path, so the rename itself is durable. */
@@ -162,35 +115,16 @@ static void treefile_sync_dir(const char *path)
 	free(dir);
 }
 
-int treefile_write(const char *path, const struct node *root, const char *base_url)
+int treefile_write(const char *path, const struct node *root, const char *base_url,
+		   const struct options *opts)
 {
-	char stamp[32], *text = NULL, *tmp = NULL;
-	cJSON *doc = NULL, *tree;
-	struct tm tm;
-	time_t now = time(NULL);
-	int fd = -1, err = GLM_ENOMEM, rc;
-	size_t len;
+	char *tmp = NULL;
+	FILE *f = NULL;
+	int fd = -1, err;
+	size_t len = strlen(path) + 32;
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if ((doc = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddNumberToObject(doc, "glmirror_tree", TREEFILE_VERSION) == NULL ||
-	    cJSON_AddStringToObject(doc, "base_url", base_url) == NULL ||
-	    cJSON_AddStringToObject(doc, "created_at", stamp) == NULL ||
-	    (tree = treefile_encode(root)) == NULL) {
-		err = glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", path);
-		goto out;
-	}
-	cJSON_AddItemToObject(doc, "root", tree);
-	if ((text = cJSON_Print(doc)) == NULL) {
-		err = glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", path);
-		goto out;
-	}
-	len = strlen(path) + 32;
-	if ((tmp = malloc(len)) == NULL) {
-		err = glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", path);
-		goto out;
-	}
+	if ((tmp = malloc(len)) == NULL)
+		return glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", path);
 	snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 && errno == EEXIST) {
@@ -202,21 +136,24 @@ int treefile_write(const char *path, const struct node *root, const char *base_u
 		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': cannot create '%s'", path,
 				      tmp);
 		free(tmp);
-		tmp = NULL; /* not ours: never unlink it */
+		return err; /* tmp is not ours: never unlink it */
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': write", path);
 		goto out;
 	}
-	if ((rc = treefile_write_all(fd, text, strlen(text))) < 0 ||
-	    (rc = treefile_write_all(fd, "\n", 1)) < 0) {
-		err = glm_error_errno(GLM_EIO, -rc, "tree file '%s': write", path);
+	fd = -1; /* f owns it */
+	if ((err = print_json_tree(f, root, base_url, opts, TREEFILE_VERSION)) < 0) {
+		glm_error_prefix("tree file '%s'", path);
 		goto out;
 	}
-	if (fsync(fd) < 0) {
+	if (fsync(fileno(f)) < 0) {
 		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': fsync", path);
 		goto out;
 	}
-	rc = close(fd);
-	fd = -1;
-	if (rc < 0) {
+	err = fclose(f);
+	f = NULL;
+	if (err != 0) {
 		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': close", path);
 		goto out;
 	}
@@ -224,18 +161,15 @@ int treefile_write(const char *path, const struct node *root, const char *base_u
 		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': rename", path);
 		goto out;
 	}
-	free(tmp);
-	tmp = NULL;
 	treefile_sync_dir(path);
-	err = 0;
 out:
+	if (f != NULL)
+		fclose(f);
 	if (fd >= 0)
 		close(fd);
-	if (tmp != NULL)
+	if (err < 0)
 		unlink(tmp);
 	free(tmp);
-	free(text);
-	cJSON_Delete(doc);
 	return err;
 }
 
@@ -243,6 +177,7 @@ out:
 
 struct treefile_reader {
 	const char *file;
+	int gitlabber;	 /* no "glmirror_tree": gitlabber's -p json output */
 	char where[512]; /* the node being read, for messages */
 };
 
@@ -252,16 +187,20 @@ static int treefile_bad(struct treefile_reader *r, const char *what)
 			     r->where[0] ? ": " : "", what);
 }
 
-/* Names the node in r->where: its JSON position and, when known, full_path. */
+/* Names the node in r->where: its JSON position and, when known, full_path or root_path. */
 static void treefile_locate(struct treefile_reader *r, const char *json_path, const cJSON *obj)
 {
 	const cJSON *fp = cJSON_GetObjectItemCaseSensitive(obj, "full_path");
+	const cJSON *rp = cJSON_GetObjectItemCaseSensitive(obj, "root_path");
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
 	char esc[200];
 
 	if (cJSON_IsString(fp))
 		snprintf(r->where, sizeof(r->where), "%s (full_path '%s')", json_path,
 			 log_esc(fp->valuestring, esc, sizeof(esc)));
+	else if (cJSON_IsString(rp) && rp->valuestring[0] != '\0')
+		snprintf(r->where, sizeof(r->where), "%s (root_path '%s')", json_path,
+			 log_esc(rp->valuestring, esc, sizeof(esc)));
 	else if (cJSON_IsNumber(id))
 		snprintf(r->where, sizeof(r->where), "%s (id %.0f)", json_path, id->valuedouble);
 	else
@@ -290,7 +229,18 @@ static int treefile_id(struct treefile_reader *r, const cJSON *obj, const char *
 }
 
 static int treefile_decode(struct treefile_reader *r, const cJSON *obj, const char *json_path,
-			   int depth, struct node **out);
+			   int depth, const struct node *parent, struct node **out);
+
+static const char *treefile_key(size_t k)
+{
+	if (k < TREEFILE_NSTRS)
+		return treefile_strs[k].key;
+	k -= TREEFILE_NSTRS;
+	if (k < TREEFILE_NBOOLS)
+		return treefile_bools[k].key;
+	k -= TREEFILE_NBOOLS;
+	return k < TREEFILE_NLOOSE ? treefile_loose[k] : treefile_others[k - TREEFILE_NLOOSE];
+}
 
 /*
  * A key given twice is ambiguous (cJSON would take the first); a hand-edited
@@ -299,20 +249,15 @@ static int treefile_decode(struct treefile_reader *r, const cJSON *obj, const ch
  */
 static int treefile_check_duplicates(struct treefile_reader *r, const cJSON *obj)
 {
-	static const char *const other_keys[] = { "type", "id", "parent_id", "children" };
-	unsigned seen[TREEFILE_NSTRS + TREEFILE_NBOOLS + 4] = { 0 };
+	unsigned seen[TREEFILE_NKEYS] = { 0 };
 	const cJSON *item;
 	char msg[96];
 	size_t k;
 
 	cJSON_ArrayForEach(item, obj)
 	{
-		for (k = 0; k < sizeof(seen) / sizeof(seen[0]); k++) {
-			const char *key =
-				k < TREEFILE_NSTRS ? treefile_strs[k].key
-				: k < TREEFILE_NSTRS + TREEFILE_NBOOLS
-					? treefile_bools[k - TREEFILE_NSTRS].key
-					: other_keys[k - TREEFILE_NSTRS - TREEFILE_NBOOLS];
+		for (k = 0; k < TREEFILE_NKEYS; k++) {
+			const char *key = treefile_key(k);
 
 			if (item->string != NULL && strcmp(item->string, key) == 0 && seen[k]++) {
 				snprintf(msg, sizeof(msg), "'%s' is given twice", key);
@@ -342,7 +287,7 @@ static int treefile_decode_children(struct treefile_reader *r, const cJSON *obj,
 		struct node *child;
 
 		snprintf(child_path, sizeof(child_path), "%s.children[%zu]", json_path, i++);
-		if ((err = treefile_decode(r, c, child_path, depth + 1, &child)) < 0)
+		if ((err = treefile_decode(r, c, child_path, depth + 1, node, &child)) < 0)
 			return err;
 		if ((err = node_add_child(node, child)) < 0) {
 			node_free(child);
@@ -352,12 +297,124 @@ static int treefile_decode_children(struct treefile_reader *r, const cJSON *obj,
 	return 0;
 }
 
+/* An http(s) URL with user:password@ would put a secret in the tree. */
+static int treefile_has_userinfo(const char *url)
+{
+	const char *host = strstr(url, "://"), *end;
+
+	if (host == NULL)
+		return 0;
+	host += 3;
+	end = host + strcspn(host, "/?#");
+	return memchr(host, '@', (size_t)(end - host)) != NULL;
+}
+
+static int treefile_is_http(const char *url)
+{
+	return strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0;
+}
+
+/* glmirror's keys: the GitLab facts. */
+static int treefile_decode_facts(struct treefile_reader *r, const cJSON *obj, struct node *node)
+{
+	const cJSON *v;
+	size_t i;
+	int err;
+	char msg[128];
+
+	if ((err = treefile_id(r, obj, "id", node->type != NODE_ROOT, &node->id)) < 0 ||
+	    (err = treefile_id(r, obj, "parent_id", 0, &node->parent_id)) < 0)
+		return err;
+	for (i = 0; i < TREEFILE_NSTRS; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(obj, treefile_strs[i].key);
+		if ((v == NULL || cJSON_IsNull(v)) &&
+		    !(treefile_strs[i].required && node->type != NODE_ROOT))
+			continue;
+		if (!cJSON_IsString(v)) {
+			snprintf(msg, sizeof(msg), "'%s' is %s", treefile_strs[i].key,
+				 v == NULL ? "missing" : "not a string");
+			return treefile_bad(r, msg);
+		}
+		if ((err = node_set(treefile_str_field(node, i), v->valuestring)) < 0)
+			return err;
+	}
+	for (i = 0; i < TREEFILE_NBOOLS; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(obj, treefile_bools[i].key);
+		if (v == NULL)
+			continue;
+		if (!cJSON_IsBool(v)) {
+			snprintf(msg, sizeof(msg), "'%s' is not true or false",
+				 treefile_bools[i].key);
+			return treefile_bad(r, msg);
+		}
+		*treefile_bool_field(node, i) = cJSON_IsTrue(v);
+	}
+	return 0;
+}
+
+/* gitlabber's keys only: name is name and path, url goes where its kind says. */
+static int treefile_decode_gitlabber(struct treefile_reader *r, const cJSON *obj,
+				     const struct node *parent, struct node *node)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "name");
+	const cJSON *url = cJSON_GetObjectItemCaseSensitive(obj, "url");
+	char *full;
+	int err;
+
+	if (node->type == NODE_ROOT)
+		return 0;
+	if (!cJSON_IsString(name) || name->valuestring[0] == '\0')
+		return treefile_bad(r, "'name' is missing or empty");
+	if ((err = node_set(&node->name, name->valuestring)) < 0 ||
+	    (err = node_set(&node->path, name->valuestring)) < 0)
+		return err;
+	if (parent->full_path == NULL) {
+		err = node_set(&node->full_path, name->valuestring);
+	} else if (asprintf(&full, "%s/%s", parent->full_path, name->valuestring) < 0) {
+		err = GLM_ENOMEM;
+	} else {
+		free(node->full_path);
+		node->full_path = full;
+	}
+	if (err < 0 || !cJSON_IsString(url))
+		return err;
+	if (node->type != NODE_PROJECT)
+		return node_set(&node->web_url, url->valuestring);
+	return node_set(treefile_is_http(url->valuestring) ? &node->http_url : &node->ssh_url,
+			url->valuestring);
+}
+
+/* Keys that are derived, or hold the base URL: strings (or null) without secrets. */
+static int treefile_check_loose(struct treefile_reader *r, const cJSON *obj)
+{
+	const cJSON *v;
+	size_t i;
+	char msg[128];
+
+	for (i = 0; i < TREEFILE_NLOOSE; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(obj, treefile_loose[i]);
+		if (v != NULL && !cJSON_IsNull(v) && !cJSON_IsString(v)) {
+			snprintf(msg, sizeof(msg), "'%s' is not a string", treefile_loose[i]);
+			return treefile_bad(r, msg);
+		}
+	}
+	for (i = 0; i < TREEFILE_NKEYS; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(obj, treefile_key(i));
+		if (cJSON_IsString(v) && treefile_is_http(v->valuestring) &&
+		    treefile_has_userinfo(v->valuestring)) {
+			snprintf(msg, sizeof(msg), "'%s' holds a user name or password",
+				 treefile_key(i));
+			return treefile_bad(r, msg);
+		}
+	}
+	return 0;
+}
+
 static int treefile_decode(struct treefile_reader *r, const cJSON *obj, const char *json_path,
-			   int depth, struct node **out)
+			   int depth, const struct node *parent, struct node **out)
 {
 	struct node *node = NULL;
 	const cJSON *v;
-	size_t i;
 	int err, t;
 	char msg[128];
 
@@ -368,7 +425,8 @@ static int treefile_decode(struct treefile_reader *r, const cJSON *obj, const ch
 	if (!cJSON_IsObject(obj))
 		return treefile_bad(r, "a node is not an object");
 	treefile_locate(r, json_path, obj);
-	if ((err = treefile_check_duplicates(r, obj)) < 0)
+	if ((err = treefile_check_duplicates(r, obj)) < 0 ||
+	    (err = treefile_check_loose(r, obj)) < 0)
 		return err;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "type");
 	if (!cJSON_IsString(v))
@@ -387,40 +445,15 @@ static int treefile_decode(struct treefile_reader *r, const cJSON *obj, const ch
 						  : "a node below the top is of type 'root'");
 	if ((node = node_new((enum node_type)t)) == NULL)
 		return glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", r->file);
-	if ((err = treefile_id(r, obj, "id", t != NODE_ROOT, &node->id)) < 0 ||
-	    (err = treefile_id(r, obj, "parent_id", 0, &node->parent_id)) < 0)
-		goto fail;
-	for (i = 0; i < TREEFILE_NSTRS; i++) {
-		v = cJSON_GetObjectItemCaseSensitive(obj, treefile_strs[i].key);
-		if ((v == NULL || cJSON_IsNull(v)) &&
-		    !(treefile_strs[i].required && t != NODE_ROOT))
-			continue;
-		if (!cJSON_IsString(v)) {
-			snprintf(msg, sizeof(msg), "'%s' is %s", treefile_strs[i].key,
-				 v == NULL ? "missing" : "not a string");
-			err = treefile_bad(r, msg);
-			goto fail;
-		}
-		if ((err = node_set(treefile_str_field(node, i), v->valuestring)) < 0)
-			goto fail;
-	}
-	for (i = 0; i < TREEFILE_NBOOLS; i++) {
-		v = cJSON_GetObjectItemCaseSensitive(obj, treefile_bools[i].key);
-		if (v == NULL)
-			continue;
-		if (!cJSON_IsBool(v)) {
-			snprintf(msg, sizeof(msg), "'%s' is not true or false",
-				 treefile_bools[i].key);
-			err = treefile_bad(r, msg);
-			goto fail;
-		}
-		*treefile_bool_field(node, i) = cJSON_IsTrue(v);
-	}
-	if ((err = treefile_decode_children(r, obj, json_path, depth, node)) < 0)
+	err = r->gitlabber ? treefile_decode_gitlabber(r, obj, parent, node)
+			   : treefile_decode_facts(r, obj, node);
+	if (err < 0 || (err = treefile_decode_children(r, obj, json_path, depth, node)) < 0)
 		goto fail;
 	*out = node;
 	return 0;
 fail:
+	if (err == GLM_ENOMEM)
+		err = glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", r->file);
 	node_free(node);
 	return err;
 }
@@ -593,15 +626,12 @@ int treefile_parse(const char *name, const char *buf, size_t len, struct node **
 	if ((err = treefile_parse_json(&r, buf, len, &doc)) < 0)
 		goto out;
 	if (!cJSON_IsObject(doc)) {
-		err = treefile_bad(&r, "not a glmirror tree file (not a JSON object)");
+		err = treefile_bad(&r, "not a tree file (not a JSON object)");
 		goto out;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(doc, "glmirror_tree");
-	if (v == NULL) {
-		err = treefile_bad(&r, "not a glmirror tree file (no \"glmirror_tree\" key)");
-		goto out;
-	}
-	if (!cJSON_IsNumber(v) || v->valuedouble != TREEFILE_VERSION) {
+	r.gitlabber = v == NULL;
+	if (v != NULL && (!cJSON_IsNumber(v) || v->valuedouble != TREEFILE_VERSION)) {
 		if (cJSON_IsNumber(v))
 			snprintf(msg, sizeof(msg),
 				 "format version %g is not supported (this glmirror reads "
@@ -612,22 +642,16 @@ int treefile_parse(const char *name, const char *buf, size_t len, struct node **
 		err = treefile_bad(&r, msg);
 		goto out;
 	}
-	v = cJSON_GetObjectItemCaseSensitive(doc, "base_url");
-	if (!cJSON_IsString(v) || (strncmp(v->valuestring, "https://", 8) != 0 &&
-				   strncmp(v->valuestring, "http://", 7) != 0)) {
-		err = treefile_bad(&r, "\"base_url\" is missing or not an http(s) URL");
+	v = cJSON_GetObjectItemCaseSensitive(doc, "url");
+	if (!cJSON_IsString(v) || !treefile_is_http(v->valuestring)) {
+		err = treefile_bad(&r, "the root's \"url\" is missing or not an http(s) URL");
 		goto out;
 	}
 	if ((*out_base_url = strdup(v->valuestring)) == NULL) {
 		err = glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", name);
 		goto out;
 	}
-	v = cJSON_GetObjectItemCaseSensitive(doc, "root");
-	if (v == NULL) {
-		err = treefile_bad(&r, "\"root\" is missing");
-		goto out;
-	}
-	err = treefile_decode(&r, v, "root", 0, out_root);
+	err = treefile_decode(&r, doc, "root", 0, NULL, out_root);
 out:
 	if (err < 0) {
 		free(*out_base_url);

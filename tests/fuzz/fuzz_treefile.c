@@ -35,6 +35,33 @@ static void fuzz_treefile_print(const struct node *root, const char *base_url,
 	free(buf);
 }
 
+/* What the reader accepted, written as a tree file, is read back. */
+static void fuzz_treefile_write_back(const struct node *root, const char *base_url, int http)
+{
+	struct options o;
+	struct node *back = NULL;
+	char *buf = NULL, *back_url = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return;
+	memset(&o, 0, sizeof(o));
+	o.method = http ? METHOD_HTTP : METHOD_SSH;
+	if (print_json_tree(f, root, base_url, &o, 1) < 0) {
+		fclose(f);
+		free(buf);
+		return;
+	}
+	fclose(f);
+	if (treefile_parse("fuzz write-back", buf, len, &back, &back_url) < 0 &&
+	    glm_error_code() != GLM_ENOMEM)
+		abort();
+	node_free(back);
+	free(back_url);
+	free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct node *root = NULL;
@@ -55,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_treefile_print(root, base_url, PRINT_TREE);
 	fuzz_treefile_print(root, base_url, PRINT_JSON);
 	fuzz_treefile_print(root, base_url, PRINT_YAML);
+	fuzz_treefile_write_back(root, base_url, size % 3 == 0);
 out:
 	node_free(root);
 	free(base_url);

@@ -14,10 +14,13 @@
 #include <cmocka.h>
 
 #include "error.h"
+#include "options.h"
 #include "treefile.h"
 #include "tree_fixture.h"
 
 static char dir[64];
+/* Zero: -n name, -m ssh. */
+static struct options wopts;
 static char file[128];
 
 static int setup(void **state)
@@ -112,7 +115,7 @@ static void test_round_trip(void **state)
 	char *url = NULL;
 
 	(void)state;
-	assert_int_equal(treefile_write(file, root, "https://gitlab.example.com"), 0);
+	assert_int_equal(treefile_write(file, root, "https://gitlab.example.com", &wopts), 0);
 	assert_int_equal(stray_files(), 0);
 	assert_int_equal(treefile_read(file, &back, &url), 0);
 	assert_string_equal(url, "https://gitlab.example.com");
@@ -124,7 +127,7 @@ static void test_round_trip(void **state)
 	node_free(back);
 
 	/* Overwriting an existing file is atomic too and leaves nothing behind. */
-	assert_int_equal(treefile_write(file, root, "http://other"), 0);
+	assert_int_equal(treefile_write(file, root, "http://other", &wopts), 0);
 	assert_int_equal(stray_files(), 0);
 	assert_int_equal(treefile_read(file, &back, &url), 0);
 	assert_string_equal(url, "http://other");
@@ -133,25 +136,70 @@ static void test_round_trip(void **state)
 	node_free(root);
 }
 
-static void test_file_has_no_derived_fields(void **state)
+static char *slurp(size_t *out_len)
 {
-	struct node *root = sample();
-	char buf[8192];
-	FILE *f;
-	size_t n;
+	FILE *f = fopen(file, "r");
+	char *buf;
+	long size;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)size + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
+	buf[size] = '\0';
+	fclose(f);
+	*out_len = (size_t)size;
+	return buf;
+}
+
+static void assert_has(const char *text, const char *words)
+{
+	if (strstr(text, words) == NULL)
+		fail_msg("the file lacks '%s':\n%s", words, text);
+}
+
+/* The root is gitlabber's root node, and every node carries gitlabber's four keys. */
+static void test_file_is_gitlabber_superset(void **state)
+{
+	struct options opts = { .naming = NAMING_NAME, .method = METHOD_HTTP };
+	struct node *root = sample(), *p;
+	char *first, *second;
+	size_t n1, n2;
 
 	(void)state;
+	p = root->children[0]->children[0]->children[0];
+	assert_int_equal(node_set(&p->http_url, "https://g/gruen/sub/p.git"), 0);
+	assert_int_equal(node_set(&p->ssh_url, "git@g:gruen/sub/p.git"), 0);
+	assert_int_equal(node_set(&root->children[0]->web_url, "https://g/groups/gruen"), 0);
 	assert_int_equal(tree_finish(root, NAMING_NAME), 0);
-	assert_int_equal(treefile_write(file, root, "https://gitlab.example.com"), 0);
-	f = fopen(file, "r");
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	assert_null(strstr(buf, "root_path"));
-	assert_null(strstr(buf, "folder"));
-	assert_non_null(strstr(buf, "\"glmirror_tree\":\t1"));
-	assert_non_null(strstr(buf, "\"created_at\":\t\"20"));
+	assert_int_equal(treefile_write(file, root, "https://gitlab.example.com", &opts), 0);
+	first = slurp(&n1);
+	assert_int_equal(strncmp(first, "{\n  \"children\": [\n    {\n", 24), 0);
+	assert_has(first, "\n  \"glmirror_tree\": 1,\n  \"method\": \"http\",\n  \"name\": \"\",\n"
+			  "  \"naming\": \"name\",\n  \"root_path\": \"\",\n  \"type\": \"root\",\n"
+			  "  \"url\": \"https://gitlab.example.com\"\n}\n");
+	assert_has(first, "\"name\": \"Gr\\u00fcn \\\"quoted\\\" \\\\\",");
+	assert_has(first, "\"gitlab_path\": \"gruen\",");
+	assert_has(first, "\"root_path\": \"/Gr\\u00fcn \\\"quoted\\\" \\\\/Sub/P "
+			  "\\ud83d\\ude42\",\n");
+	assert_has(first, "\"type\": \"subgroup\",");
+	assert_has(first, "\"url\": \"https://g/groups/gruen\"");
+	assert_has(first, "\"url\": \"https://g/gruen/sub/p.git\"");
+	assert_has(first, "\"id\": 9007199254740992,");
+	assert_has(first, "\"default_branch\": null,");
+	assert_null(strstr(first, "created_at"));
+	assert_null(strstr(first, "folder"));
+
+	/* Same tree, same bytes: nothing in the file depends on the time. */
+	assert_int_equal(treefile_write(file, root, "https://gitlab.example.com", &opts), 0);
+	second = slurp(&n2);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(first, second, n1);
+	free(first);
+	free(second);
 	node_free(root);
 }
 
@@ -162,11 +210,11 @@ static void test_write_failure_leaves_nothing(void **state)
 
 	(void)state;
 	snprintf(bad, sizeof(bad), "%s/missing-dir/tree.json", dir);
-	assert_int_equal(treefile_write(bad, root, "https://x"), GLM_EIO);
+	assert_int_equal(treefile_write(bad, root, "https://x", &wopts), GLM_EIO);
 	assert_non_null(strstr(glm_error_msg(), "missing-dir/tree.json"));
 	/* Renaming onto a folder fails after the temp file was written: it is removed. */
 	assert_int_equal(mkdir(file, 0755), 0);
-	assert_int_equal(treefile_write(file, root, "https://x"), GLM_EIO);
+	assert_int_equal(treefile_write(file, root, "https://x", &wopts), GLM_EIO);
 	assert_non_null(strstr(glm_error_msg(), "rename"));
 	assert_int_equal(stray_files(), 0);
 	assert_int_equal(rmdir(file), 0);
@@ -199,9 +247,10 @@ static void expect_parse_error(const char *text, const char *words)
 		fail_msg("%s: message '%s' lacks '%s'", text, glm_error_msg(), words);
 }
 
-#define HEAD	   "{\"glmirror_tree\": 1, \"base_url\": \"https://g\", \"root\": "
-#define GRP(extra) "{\"type\": \"group\", \"id\": 3, \"name\": \"n\", \"path\": \"p\"" extra "}"
-#define ROOT(kids) HEAD "{\"type\": \"root\", \"children\": [" kids "]}}"
+#define HEAD "{\"glmirror_tree\": 1, \"type\": \"root\", \"url\": \"https://g\""
+#define GRP(extra)                                                                                 \
+	"{\"type\": \"group\", \"id\": 3, \"gitlab_name\": \"n\", \"gitlab_path\": \"p\"" extra "}"
+#define ROOT(kids) HEAD ", \"children\": [" kids "]}"
 
 static void test_corrupt_files(void **state)
 {
@@ -209,58 +258,66 @@ static void test_corrupt_files(void **state)
 	expect_parse_error("", "the file is empty");
 	expect_parse_error("  \n", "the file is empty");
 	expect_parse_error("[1, 2]", "not a JSON object");
-	expect_parse_error("{\"root\": {}}", "no \"glmirror_tree\" key");
-	expect_parse_error("{\"glmirror_tree\": 2, \"base_url\": \"https://g\", \"root\": {}}",
+	expect_parse_error("{\"glmirror_tree\": 2, \"type\": \"root\", \"url\": \"https://g\"}",
 			   "format version 2 is not supported");
 	expect_parse_error("{\"glmirror_tree\": \"1\"}", "not a version number");
-	expect_parse_error("{\"glmirror_tree\": 1, \"root\": {}}", "\"base_url\"");
-	expect_parse_error("{\"glmirror_tree\": 1, \"base_url\": \"file:///etc\", \"root\": {}}",
+	expect_parse_error("{\"glmirror_tree\": 1, \"type\": \"root\"}", "the root's \"url\"");
+	expect_parse_error("{\"glmirror_tree\": 1, \"type\": \"root\", \"url\": \"file:///etc\"}",
 			   "not an http(s) URL");
-	expect_parse_error(HEAD "null}", "root: a node is not an object");
-	expect_parse_error("{\"glmirror_tree\": 1, \"base_url\": \"https://g\"}",
-			   "\"root\" is missing");
-	expect_parse_error(HEAD "{\"type\": \"group\"}}", "the top node is not of type 'root'");
-	expect_parse_error(HEAD "{}}", "'type' is missing");
-	expect_parse_error(HEAD "{\"type\": \"root\", \"children\": {}}}",
-			   "'children' is not an array");
+	expect_parse_error("{\"glmirror_tree\": 1, \"type\": \"root\", \"url\": "
+			   "\"https://me:pw@g\"}",
+			   "root: 'url' holds a user name or password");
+	expect_parse_error(ROOT(GRP(", \"url\": 5")), "'url' is not a string");
+	expect_parse_error("{\"glmirror_tree\": 1, \"type\": \"group\", \"url\": \"https://g\"}",
+			   "the top node is not of type 'root'");
+	expect_parse_error("{\"glmirror_tree\": 1, \"url\": \"https://g\"}", "'type' is missing");
+	expect_parse_error(HEAD ", \"children\": {}}", "'children' is not an array");
 	expect_parse_error(ROOT("{\"type\": \"root\"}"),
 			   "root.children[0]: a node below the top is of type 'root'");
 	expect_parse_error(ROOT("{\"type\": \"repo\"}"), "unknown type 'repo'");
 	expect_parse_error(ROOT("{\"type\": \"\\u001b[2J\"}"), "unknown type '\\x1b[2J'");
-	expect_parse_error(ROOT("{\"type\": \"group\", \"name\": \"n\", \"path\": \"p\"}"),
-			   "root.children[0]: 'id' is missing");
-	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": \"3\", \"name\": \"n\", \"path\": "
+	expect_parse_error(ROOT("{\"type\": \"group\", \"gitlab_name\": \"n\", \"gitlab_path\": "
 				"\"p\"}"),
+			   "root.children[0]: 'id' is missing");
+	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": \"3\", \"gitlab_name\": \"n\"}"),
 			   "'id' is not a whole number");
 	expect_parse_error(ROOT(GRP(", \"id\": 4")), "(id 3): 'id' is given twice");
-	expect_parse_error(
-		ROOT("{\"type\": \"group\", \"id\": -1, \"name\": \"n\", \"path\": \"p\"}"),
-		"'id' is not a whole number");
-	expect_parse_error(
-		ROOT("{\"type\": \"group\", \"id\": 1.5, \"name\": \"n\", \"path\": \"p\"}"),
-		"'id' is not a whole number");
-	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": 1e300, \"name\": \"n\", \"path\": "
-				"\"p\"}"),
+	expect_parse_error(ROOT(GRP(", \"name\": \"a\", \"name\": \"b\"")),
+			   "'name' is given twice");
+	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": -1}"), "'id' is not a whole number");
+	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": 1.5}"),
+			   "'id' is not a whole number");
+	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": 1e300}"),
 			   "'id' is not a whole number");
 	expect_parse_error(ROOT(GRP(", \"parent_id\": null")), "'parent_id' is not a whole number");
-	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": 3, \"path\": \"p\"}"),
-			   "(id 3): 'name' is missing");
-	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": 3, \"name\": 7, \"path\": \"p\"}"),
-			   "'name' is not a string");
+	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": 3, \"gitlab_path\": \"p\"}"),
+			   "(id 3): 'gitlab_name' is missing");
+	expect_parse_error(ROOT("{\"type\": \"group\", \"id\": 3, \"gitlab_name\": 7}"),
+			   "'gitlab_name' is not a string");
 	expect_parse_error(ROOT(GRP(", \"full_path\": \"a/b\", \"web_url\": 1")),
 			   "root.children[0] (full_path 'a/b'): 'web_url' is not a string");
+	expect_parse_error(ROOT(GRP(", \"root_path\": [], \"full_path\": \"a\"")),
+			   "'root_path' is not a string");
+	expect_parse_error(ROOT(GRP(", \"http_url\": \"https://oauth2:tok@g/p.git\"")),
+			   "'http_url' holds a user name or password");
 	expect_parse_error(ROOT(GRP(", \"archived\": 1")), "'archived' is not true or false");
 	expect_parse_error(ROOT(GRP(", \"shared\": \"yes\"")), "'shared' is not true or false");
 	expect_parse_error(ROOT(GRP(", \"children\": [" GRP(", \"children\": [7]") "]")),
 			   "root.children[0].children[0].children[0]: a node is not an object");
-	expect_parse_error(ROOT("{\"type\": \"project\", \"id\": 3, \"name\": \"n\", \"path\": "
-				"\"p\", \"children\": [" GRP("") "]}"),
+	expect_parse_error(ROOT("{\"type\": \"project\", \"id\": 3, \"gitlab_name\": \"n\", "
+				"\"gitlab_path\": \"p\", \"children\": [" GRP("") "]}"),
 			   "a project has children");
-	expect_parse_error(ROOT(GRP(", \"name\": \"a\\u0000b\"")), "\\u0000 at line 1 column");
+	expect_parse_error(ROOT(GRP(", \"gitlab_name\": \"a\\u0000b\"")),
+			   "\\u0000 at line 1 column");
 	expect_parse_error(ROOT(GRP("")) " x", "unexpected text after the JSON at line 1");
 	expect_parse_error(ROOT(GRP("")) "}", "unexpected text");
-	expect_parse_error("{\"glmirror_tree\": 1,\n \"base_url\": nope}",
+	expect_parse_error("{\"glmirror_tree\": 1,\n \"url\": nope}",
 			   "not valid JSON at line 2 column");
+	/* gitlabber's own output: no "glmirror_tree". */
+	expect_parse_error("{\"type\": \"root\", \"url\": \"https://g\", \"children\": "
+			   "[{\"type\": \"group\", \"root_path\": \"/x\"}]}",
+			   "root.children[0] (root_path '/x'): 'name' is missing or empty");
+	expect_parse_error("{\"name\": \"\", \"type\": \"root\"}", "the root's \"url\"");
 }
 
 static void test_nul_byte_and_missing_file(void **state)
@@ -293,7 +350,7 @@ static void test_every_truncation(void **state)
 	long size;
 
 	(void)state;
-	assert_int_equal(treefile_write(file, root, "https://gitlab.example.com"), 0);
+	assert_int_equal(treefile_write(file, root, "https://gitlab.example.com", &wopts), 0);
 	f = fopen(file, "r");
 	assert_non_null(f);
 	fseek(f, 0, SEEK_END);
@@ -325,15 +382,15 @@ static void test_depth_limit(void **state)
 	char *url;
 
 	(void)state;
-	p += sprintf(p, HEAD "{\"type\": \"root\", \"children\": [");
+	p += sprintf(p, HEAD ", \"children\": [");
 	for (i = 0; i < 70; i++)
 		p += sprintf(p,
-			     "{\"type\": \"group\", \"id\": %zu, \"name\": \"n\", \"path\": "
-			     "\"p\", \"children\": [",
+			     "{\"type\": \"group\", \"id\": %zu, \"gitlab_name\": \"n\", "
+			     "\"gitlab_path\": \"p\", \"children\": [",
 			     i + 1);
 	for (i = 0; i < 70; i++)
 		p += sprintf(p, "]}");
-	p += sprintf(p, "]}}");
+	p += sprintf(p, "]}");
 	write_file(text, (size_t)(p - text));
 	assert_int_equal(treefile_read(file, &root, &url), GLM_EPARSE);
 	assert_non_null(strstr(glm_error_msg(), "nested deeper than 64 levels"));
@@ -349,20 +406,70 @@ static void test_depth_limit(void **state)
 static void test_unknown_keys_ignored_and_nulls_allowed(void **state)
 {
 	static const char text[] =
-		"{\"glmirror_tree\": 1, \"base_url\": \"https://g\", \"future\": [1], \"root\": "
-		"{\"type\": \"root\", \"children\": [{\"type\": \"project\", \"id\": 7, "
-		"\"name\": \"n\", \"path\": \"p\", \"default_branch\": null, \"x\": {}, "
-		"\"children\": []}]}}";
+		"{\"glmirror_tree\": 1, \"type\": \"root\", \"url\": \"https://g\", \"future\": "
+		"[1], "
+		"\"naming\": null, \"children\": [{\"type\": \"project\", \"id\": 7, "
+		"\"gitlab_name\": \"n\", \"gitlab_path\": \"p\", \"default_branch\": null, "
+		"\"name\": \"stale\", \"x\": {}, \"children\": []}]}";
 	struct node *root;
 	char *url;
 
 	(void)state;
 	write_file(text, strlen(text));
 	assert_int_equal(treefile_read(file, &root, &url), 0);
+	assert_string_equal(url, "https://g");
 	assert_int_equal(root->nchildren, 1);
 	assert_int_equal(root->children[0]->type, NODE_PROJECT);
+	assert_string_equal(root->children[0]->name, "n");
 	assert_null(root->children[0]->default_branch);
 	assert_int_equal(root->children[0]->archived, 0);
+	node_free(root);
+	free(url);
+}
+
+/* gitlabber -p --print-format json output, as gitlabber writes it. */
+static void test_gitlabber_json(void **state)
+{
+	static const char text[] =
+		"{\n  \"children\": [\n    {\n      \"children\": [\n        {\n"
+		"          \"children\": [\n            {\n"
+		"              \"name\": \"p1\",\n              \"root_path\": \"/Grp/Sub/p1\",\n"
+		"              \"type\": \"project\",\n"
+		"              \"url\": \"git@g:grp/sub/p1.git\"\n            }\n          ],\n"
+		"          \"name\": \"Sub\",\n          \"root_path\": \"/Grp/Sub\",\n"
+		"          \"type\": \"subgroup\",\n"
+		"          \"url\": \"https://g/groups/grp/sub\"\n        },\n        {\n"
+		"          \"name\": \"p2\",\n          \"root_path\": \"/Grp/p2\",\n"
+		"          \"type\": \"project\",\n          \"url\": \"https://g/grp/p2.git\"\n"
+		"        }\n      ],\n      \"name\": \"Grp\",\n      \"root_path\": \"/Grp\",\n"
+		"      \"type\": \"group\",\n      \"url\": \"https://g/groups/grp\"\n    }\n  ],\n"
+		"  \"name\": \"\",\n  \"root_path\": \"\",\n  \"type\": \"root\",\n"
+		"  \"url\": \"https://g\"\n}\n";
+	struct node *root, *grp, *sub, *p1, *p2;
+	char *url;
+
+	(void)state;
+	write_file(text, strlen(text));
+	assert_int_equal(treefile_read(file, &root, &url), 0);
+	assert_string_equal(url, "https://g");
+	assert_int_equal(tree_finish(root, NAMING_PATH), 0);
+	grp = root->children[0];
+	sub = grp->children[0];
+	p1 = sub->children[0];
+	p2 = grp->children[1];
+	assert_int_equal(grp->type, NODE_GROUP);
+	assert_int_equal(grp->id, 0);
+	assert_string_equal(grp->name, "Grp");
+	assert_string_equal(grp->path, "Grp");
+	assert_string_equal(grp->web_url, "https://g/groups/grp");
+	assert_int_equal(sub->type, NODE_SUBGROUP);
+	assert_string_equal(sub->full_path, "Grp/Sub");
+	assert_string_equal(p1->full_path, "Grp/Sub/p1");
+	assert_string_equal(p1->root_path, "/Grp/Sub/p1");
+	assert_string_equal(p1->ssh_url, "git@g:grp/sub/p1.git");
+	assert_null(p1->http_url);
+	assert_string_equal(p2->http_url, "https://g/grp/p2.git");
+	assert_null(p2->ssh_url);
 	node_free(root);
 	free(url);
 }
@@ -371,7 +478,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_file_has_no_derived_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_is_gitlabber_superset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nul_byte_and_missing_file, setup, teardown),
@@ -379,6 +486,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_depth_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_keys_ignored_and_nulls_allowed, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_gitlabber_json, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
