@@ -18,10 +18,11 @@ def tree_from_truth(truth, base, edit=None):
     """Groups and group projects of the truth as a glmirror tree file (dict).
     edit(project_node) may change a project node before it is added."""
     groups = {g["id"]: {"type": "group", "id": g["id"], "parent_id": g["parent_id"] or 0,
-                        "name": g["name"], "path": g["path"], "full_path": g["full_path"],
+                        "gitlab_name": g["name"], "gitlab_path": g["path"],
+                        "full_path": g["full_path"],
                         "web_url": f"{base}/groups/{g['full_path']}", "children": []}
               for g in truth["groups"]}
-    root = {"type": "root", "children": []}
+    root = {"glmirror_tree": 1, "type": "root", "url": base, "children": []}
     for g in sorted(truth["groups"], key=lambda g: g["id"]):
         parent = groups.get(g["parent_id"]) if g["parent_id"] else None
         (parent or root)["children"].append(groups[g["id"]])
@@ -29,7 +30,8 @@ def tree_from_truth(truth, base, edit=None):
         if p["namespace_kind"] != "group":
             continue
         node = {"type": "project", "id": p["id"], "parent_id": p["namespace_id"],
-                "name": p["name"], "path": p["path"], "full_path": p["path_with_namespace"],
+                "gitlab_name": p["name"], "gitlab_path": p["path"],
+                "full_path": p["path_with_namespace"],
                 "web_url": f"{base}/{p['path_with_namespace']}",
                 "http_url": p["http_url_to_repo"],
                 "ssh_url": _ssh_url(base, p["path_with_namespace"]),
@@ -39,8 +41,7 @@ def tree_from_truth(truth, base, edit=None):
         if edit is not None:
             edit(node)
         groups[p["namespace_id"]]["children"].append(node)
-    return {"glmirror_tree": 1, "base_url": base, "created_at": "2026-01-02T03:04:05Z",
-            "root": root}
+    return root
 
 
 def write_tree(directory, tree, name="tree.json"):
@@ -55,10 +56,10 @@ def project_paths(tree, naming="name"):
 
     def walk(node, prefix):
         for child in node.get("children", []):
-            path = f"{prefix}/{child[naming]}"
+            path = f"{prefix}/{child['gitlab_' + naming]}"
             if child["type"] == "project":
                 out[child["full_path"]] = path
             else:
                 walk(child, path)
-    walk(tree["root"], "")
+    walk(tree, "")
     return out

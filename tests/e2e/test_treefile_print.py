@@ -11,7 +11,8 @@ LONG = "A rather long project name that goes on and on past eighty columns of te
 
 
 def project(pid, name, path, full, **extra):
-    node = {"type": "project", "id": pid, "name": name, "path": path, "full_path": full,
+    node = {"type": "project", "id": pid, "gitlab_name": name, "gitlab_path": path,
+            "full_path": full,
             "ssh_url": f"git@gitlab.example.com:{full}.git",
             "http_url": f"{BASE}/{full}.git", "web_url": f"{BASE}/{full}"}
     node.update(extra)
@@ -19,15 +20,16 @@ def project(pid, name, path, full, **extra):
 
 
 def group(gid, name, path, full, children, **extra):
-    node = {"type": "group", "id": gid, "name": name, "path": path, "full_path": full,
+    node = {"type": "group", "id": gid, "gitlab_name": name, "gitlab_path": path,
+            "full_path": full,
             "web_url": f"{BASE}/{full}", "children": children}
     node.update(extra)
     return node
 
 
 def sample_tree():
-    return {"glmirror_tree": 1, "base_url": BASE, "created_at": "2026-01-02T03:04:05Z",
-            "root": {"type": "root", "children": [
+    return {"glmirror_tree": 1, "name": "", "root_path": "", "type": "root", "url": BASE,
+            "children": [
                 group(3, "empty", "empty", "empty", []),
                 group(1, "Data Science", "data-science", "data-science", [
                     project(13, "it's: here", "quote", "data-science/quote"),
@@ -39,7 +41,7 @@ def sample_tree():
                     project(12, LONG, "long", "data-science/long"),
                     project(15, "lent", "lent", "other/lent", shared=True),
                 ]),
-            ]}}
+            ]}
 
 
 def write_tree(tmp_path, tree, name="tree.json"):
@@ -211,6 +213,17 @@ def test_shared_projects_only_with_s(run_glmirror, tmp_path):
     assert "/Data Science/lent" not in paths(run_glmirror, tree_path, "-s", "--exclude-shared")
 
 
+GITLABBER_KEYS = {"children", "name", "root_path", "type", "url"}
+
+
+def gitlabber_part(node):
+    """node with gitlabber's keys only: what gitlabber's -p json prints."""
+    out = {k: v for k, v in node.items() if k in GITLABBER_KEYS}
+    if "children" in node:
+        out["children"] = [gitlabber_part(c) for c in node["children"]]
+    return out
+
+
 def test_tree_out_round_trip(run_glmirror, tree_file, tmp_path):
     out_file = tmp_path / "out.json"
     proc = run_glmirror(["-f", tree_file, "-p", "--tree-out", out_file, "-x", "/empty"],
@@ -219,18 +232,72 @@ def test_tree_out_round_trip(run_glmirror, tree_file, tmp_path):
     written = out_file.read_text(encoding="utf-8")
     assert TOKEN not in written
     doc = json.loads(written)
-    assert doc["glmirror_tree"] == 1 and doc["base_url"] == BASE
-    assert "root_path" not in written
-    assert [c["name"] for c in doc["root"]["children"]] == ["Data Science"]
+    assert written == json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    assert doc["glmirror_tree"] == 1 and doc["url"] == BASE and doc["type"] == "root"
+    assert doc["naming"] == "name" and doc["method"] == "ssh"
+    assert [c["name"] for c in doc["children"]] == ["Data Science"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "tree.json"]
     assert printed(run_glmirror, out_file) == printed(run_glmirror, tree_file, "-x", "/empty")
+    # A superset of gitlabber's JSON: its keys, with gitlabber's values.
+    assert gitlabber_part(doc) == json.loads(
+        printed(run_glmirror, tree_file, "--print-format", "json", "-x", "/empty"))
+    old = doc["children"][0]["children"][1]["children"][1]
+    assert old == {
+        "archived": True, "default_branch": None, "empty_repo": False,
+        "full_path": "data-science/gruen/old", "gitlab_name": "old", "gitlab_path": "old",
+        "http_url": f"{BASE}/data-science/gruen/old.git", "id": 14,
+        "name": "old", "parent_id": 0,
+        "root_path": "/Data Science/Grün 日本/old", "shared": False,
+        "ssh_url": "git@gitlab.example.com:data-science/gruen/old.git", "type": "project",
+        "url": "git@gitlab.example.com:data-science/gruen/old.git",
+        "web_url": f"{BASE}/data-science/gruen/old"}
+    # Deterministic: the same tree gives the same bytes, whatever the time.
+    again = tmp_path / "again.json"
+    proc = run_glmirror(["-f", out_file, "-p", "--tree-out", again])
+    assert proc.returncode == 0, proc.stderr
+    assert again.read_bytes() == out_file.read_bytes()
+    # -n path -m http: name, root_path and url follow them; the facts do not change.
+    proc = run_glmirror(["-f", out_file, "-p", "-n", "path", "-m", "http", "--tree-out", again])
+    assert proc.returncode == 0, proc.stderr
+    doc2 = json.loads(again.read_text(encoding="utf-8"))
+    assert doc2["naming"] == "path" and doc2["method"] == "http"
+    ds = doc2["children"][0]
+    assert ds["name"] == "data-science" and ds["root_path"] == "/data-science"
+    assert ds["gitlab_name"] == "Data Science"
+    assert ds["children"][0]["children"][0]["url"] == f"{BASE}/data-science/gruen/emoji.git"
+
+
+def test_gitlabber_json_is_read(run_glmirror, tree_file, tmp_path):
+    """A gitlabber user's `gitlabber -p --print-format json` output works with -f."""
+    gl_text = printed(run_glmirror, tree_file, "--print-format", "json")
+    gl_file = tmp_path / "gitlabber.json"
+    gl_file.write_text(gl_text, encoding="utf-8")
+    assert printed(run_glmirror, gl_file, "--print-format", "json") == gl_text
+    assert printed(run_glmirror, gl_file) == GOLDEN_TREE
+    out_file = tmp_path / "out.json"
+    proc = run_glmirror(["-f", gl_file, "-p", "--tree-out", out_file])
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out_file.read_text(encoding="utf-8"))
+    gruen = doc["children"][0]["children"][1]
+    # The name is all gitlabber kept: it stands for the path too; ids are unknown.
+    assert gruen["gitlab_name"] == gruen["gitlab_path"] == "Grün 日本"
+    assert gruen["full_path"] == "Data Science/Grün 日本" and gruen["id"] == 0
+    assert gruen["web_url"] == f"{BASE}/data-science/gruen"
+    emoji = gruen["children"][0]
+    assert emoji["ssh_url"] == "git@gitlab.example.com:data-science/gruen/emoji.git"
+    assert "http_url" not in emoji
+    # gitlabber -m http output gives http_url instead.
+    gl_file.write_text(printed(run_glmirror, tree_file, "--print-format", "json", "-m", "http"),
+                       encoding="utf-8")
+    out = printed(run_glmirror, gl_file, "--print-format", "json", "-m", "http")
+    assert f'"url": "{BASE}/data-science/gruen/emoji.git"' in out
 
 
 def test_unsafe_names_are_skipped_and_reported(run_glmirror, tmp_path):
     tree = sample_tree()
-    tree["root"]["children"].append(
+    tree["children"].append(
         group(7, "..", "dotdot", "dotdot", [project(70, "inside", "inside", "dotdot/inside")]))
-    tree["root"]["children"].append(project(71, "evil\u001b[2J", "evil", "evil"))
+    tree["children"].append(project(71, "evil\u001b[2J", "evil", "evil"))
     proc = run_glmirror(["-f", write_tree(tmp_path, tree), "-p"])
     assert proc.returncode == 1, proc.stderr
     assert "\x1b" not in proc.stdout + proc.stderr
@@ -268,12 +335,18 @@ CORRUPT = {
     "garbage-after": (good_text() + "\n}", "unexpected text after the JSON"),
     "version-2": (good_text().replace('"glmirror_tree": 1', '"glmirror_tree": 2'),
                   "format version 2 is not supported"),
-    "gitlabber-json": (json.dumps({"name": "", "root_path": "", "type": "root", "url": BASE}),
-                       "not a glmirror tree file"),
+    "old-shape": (json.dumps({"glmirror_tree": 1, "base_url": BASE, "root": {"type": "root"}}),
+                  "the root's \"url\" is missing"),
+    "gitlabber-no-name": (json.dumps({"type": "root", "url": BASE, "children": [
+        {"type": "group", "root_path": "/x", "url": BASE + "/x"}]}),
+        "(root_path '/x'): 'name' is missing or empty"),
+    "token-in-url": (good_text().replace(f'"{BASE}/data-science/long.git"',
+                                         '"https://oauth2:glpat-x@gitlab.example.com/l.git"'),
+                     "'http_url' holds a user name or password"),
     "id-as-string": (good_text().replace('"id": 13', '"id": "13"'),
                      "(full_path 'data-science/quote'): 'id' is not a whole number"),
-    "name-missing": (good_text().replace('"name": "old",', ''),
-                     "(full_path 'data-science/gruen/old'): 'name' is missing"),
+    "name-missing": (good_text().replace('"gitlab_name": "old",', ''),
+                     "(full_path 'data-science/gruen/old'): 'gitlab_name' is missing"),
     "archived-string": (good_text().replace('"archived": true', '"archived": "true"'),
                         "'archived' is not true or false"),
     "nul-escape": (good_text().replace('"yes"', '"ye\\u0000s"', 1), "\\u0000"),
