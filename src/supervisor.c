@@ -190,7 +190,8 @@ int supervisor_run(const struct options *opts)
 	failures += safepath_check_tree(root, supervisor_report_unsafe, NULL);
 	supervisor_prune_unsafe(root);
 
-	if (opts->tree_out != NULL && (err = treefile_write(opts->tree_out, root, base_url, opts)) < 0)
+	if (opts->tree_out != NULL &&
+	    (err = treefile_write(opts->tree_out, root, base_url, opts)) < 0)
 		goto out;
 	if (opts->print)
 		err = print_tree(stdout, root, base_url, opts);
