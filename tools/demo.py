@@ -43,9 +43,9 @@ def main():
             dest.mkdir(exist_ok=True)
             sync = subprocess.run([binary, "-m", "http", "-s", "--tree-out", str(tree),
                                    str(dest)], env=env)
-            print("\ndemo: the tree (glmirror -f demo-mirror/.glmirror-tree.json -p):",
+            print("\ndemo: the tree (glmirror -f demo-mirror/.glmirror-tree.json -p -s):",
                   flush=True)
-            printed = subprocess.run([binary, "-f", str(tree), "-p"], env=env)
+            printed = subprocess.run([binary, "-f", str(tree), "-p", "-s"], env=env)
             print("\ndemo: on disk:", flush=True)
             for path in sorted(dest.rglob("*")):
                 rel = path.relative_to(dest)
