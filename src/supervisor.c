@@ -19,6 +19,7 @@
 #include "error.h"
 #include "exitcodes.h"
 #include "filter.h"
+#include "gitopts.h"
 #include "log.h"
 #include "print.h"
 #include "safepath.h"
@@ -173,7 +174,8 @@ int supervisor_run(const struct options *opts)
 
 	if (opts->token != NULL)
 		log_add_secret(opts->token);
-	if ((err = signals_install()) < 0 || (err = filter_new(&filter, opts)) < 0)
+	if ((err = signals_install()) < 0 || (err = filter_new(&filter, opts)) < 0 ||
+	    (!opts->print && (err = gitopts_check(opts)) < 0))
 		goto out;
 	if (!opts->print && (err = supervisor_check_dest(opts->dest)) < 0)
 		goto out;

@@ -277,3 +277,13 @@ def test_gitlabber_command_line_unchanged(run_glmirror, demo, tmp_path):
     config = subprocess.run(["git", "-C", dest / "Acme Corp" / "Website", "config", "--list"],
                             capture_output=True, text=True).stdout
     assert demo.token not in config
+
+
+def test_unsupported_git_option_fails_before_any_api_call(run_glmirror, demo, tmp_path):
+    demo.reset_stats()
+    proc = run_glmirror(["-o", "--bogus", str(tmp_path / "m")],
+                        env={"GITLAB_URL": demo.url, "GITLAB_TOKEN": demo.token})
+    assert proc.returncode == 2, proc.stderr
+    assert "--bogus" in proc.stderr
+    assert demo.stats()["total"] == 0
+    assert not (tmp_path / "m").exists()
