@@ -25,7 +25,6 @@ struct sync_plan {
 	int parent_pipe;   /* read end: EOF when the supervisor is gone */
 	int parent_pipe_w; /* the supervisor's end, closed in the worker */
 	pid_t supervisor_pid;
-	int log_each;	/* log every project (no progress line is drawn) */
 	long die_claim; /* GLMIRROR_TEST_SYNC_DIE: the claim that raises SIGKILL; 0 = none */
 	struct sync_queue queue;
 };

@@ -161,7 +161,6 @@ static int sync_supervise(struct sync_plan *plan)
 	if ((size_t)w.n > plan->nprojects)
 		w.n = (int)plan->nprojects;
 	sync_progress_init(&pl, plan->opts);
-	plan->log_each = !pl.draw && log_enabled(LOG_VERBOSE);
 	err = sync_refill(plan, &w);
 	while (w.alive > 0) {
 		sync_progress_tick(&pl, &plan->queue);

@@ -22,6 +22,7 @@
 #include "signals.h"
 #include "sync_fs.h"
 #include "sync_job.h"
+#include "sync_report.h"
 #include "sync_url.h"
 
 static int64_t sync_worker_now_ms(void)
@@ -85,21 +86,19 @@ static int sync_worker_prepare(struct sync_job *job)
 	return safepath_open_dir(job->plan->dest_fd, parent, 1, &job->parent_fd);
 }
 
-static void sync_worker_log(const struct sync_job *job, int err, int log_each)
+/*
+ * Verbose only: the supervisor lists every skip and failure at the end, and
+ * a worker's line would break the status line the supervisor draws.
+ */
+static void sync_worker_log(const struct sync_job *job)
 {
 	char path[512];
 
+	if (!log_enabled(LOG_VERBOSE))
+		return;
 	log_esc(job->project->root_path, path, sizeof(path));
-	if (err < 0)
-		log_error("%s: %s", path, job->reason);
-	else if (job->result == SYNC_RES_SKIPPED)
-		log_warn("%s: skipped: %s", path, job->reason);
-	else if (log_each || log_enabled(LOG_VERBOSE))
-		log_msg(job->result == SYNC_RES_UNCHANGED ? LOG_VERBOSE : LOG_INFO, __func__,
-			"%s: %s", path,
-			job->result == SYNC_RES_CLONED	  ? "cloned"
-			: job->result == SYNC_RES_UPDATED ? "updated"
-							  : "unchanged");
+	log_verbose("%s: %s%s%s", path, sync_report_result_name(job->result),
+		    job->reason[0] != '\0' ? ": " : "", job->reason);
 }
 
 static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t claim)
@@ -127,7 +126,7 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 		snprintf(job.reason, sizeof(job.reason), "%s", glm_error_msg());
 	}
 	log_redact(job.reason);
-	sync_worker_log(&job, err, plan->log_each);
+	sync_worker_log(&job);
 	sync_queue_finish(&plan->queue, slot, job.result, job.reason, job.bytes,
 			  sync_worker_now_ms() - start);
 }
