@@ -78,7 +78,7 @@ _Static_assert(sizeof(struct shm_ratelimit) <= 1024, "bucket stays small");
 enum queue_state { QUEUE_FREE, QUEUE_READY, QUEUE_CLAIMED, QUEUE_DONE, QUEUE_FAILED };
 enum queue_kind {
 	QUEUE_PREFLIGHT,     /* GET /user: is this a GitLab, is the token good; seeds the rest */
-	QUEUE_TOP,	     /* GET /groups?top_level_only=true[&search=ref] */
+	QUEUE_TOP,	     /* GET /groups?top_level_only=true, or ?search=ref (any level) */
 	QUEUE_GROUP,	     /* GET /groups/:ref (--group) */
 	QUEUE_DESCENDANTS,   /* GET /groups/:id/descendant_groups */
 	QUEUE_PROJECTS,	     /* GET /groups/:id/projects?include_subgroups=true */

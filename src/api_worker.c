@@ -118,8 +118,13 @@ static void api_task_path(const struct options *opts, const struct queue_task *t
 		break;
 	case QUEUE_TOP:
 		api_escape(t->ref, enc, sizeof(enc));
-		snprintf(out, size, "/groups?top_level_only=true%s%s&per_page=%d&page=%lld",
-			 t->ref[0] ? "&search=" : "", enc, API_PER_PAGE, page);
+		/* A search matches subgroups too (issue 3): each match is a top. */
+		if (t->ref[0])
+			snprintf(out, size, "/groups?search=%s&per_page=%d&page=%lld", enc,
+				 API_PER_PAGE, page);
+		else
+			snprintf(out, size, "/groups?top_level_only=true&per_page=%d&page=%lld",
+				 API_PER_PAGE, page);
 		break;
 	case QUEUE_GROUP:
 		api_escape(t->ref, enc, sizeof(enc));
@@ -218,7 +223,7 @@ static int api_item(struct api_task_run *r, const struct queue_task *t, const cJ
 	if (t->kind == QUEUE_TOP || t->kind == QUEUE_GROUP) {
 		/* --group may name a subgroup: it becomes a top of this tree. */
 		flags = JOURNAL_TOP;
-		if (t->kind == QUEUE_TOP && n->parent_id != 0)
+		if (t->kind == QUEUE_TOP && n->parent_id != 0 && t->ref[0] == '\0')
 			goto skip;
 		err = api_seed_group(r, n->id);
 	} else if (t->kind == QUEUE_DESCENDANTS && r->plan->opts->include_shared) {
