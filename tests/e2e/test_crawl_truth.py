@@ -1,8 +1,8 @@
 """More of the crawl against the fake GitLab's truth (test_crawl.py has the
 rest): a hand-made tree with deep nesting, 260 projects in one listing,
 names with spaces, Unicode and dots, empty groups, archived and shared
-projects; --group on a subgroup by id, -g matching subgroups, random faults
-and pacing by the RateLimit headers alone."""
+projects; --group on a subgroup by id, -g matching subgroups, and random
+faults."""
 import json
 import os
 import tempfile
@@ -182,14 +182,3 @@ def test_random_faults_still_give_the_exact_tree(run_glmirror, fake_gitlab):
     groups, projects = truth_sets(fake)
     assert kinds(got, "group") == groups and kinds(got, "project") == projects
     assert sum(n for s, n in fake.stats()["by_status"].items() if s != "200") > 0
-
-
-# ---- rate limits (issue 4) --------------------------------------------------------------------
-
-
-def test_headers_alone_pace_the_crawl(run_glmirror, fake_gitlab):
-    fake = fake_gitlab(generate="groups=30,subgroups=0,depth=0,projects=1,user_projects=0",
-                       rate_limit="20/2")
-    _, got = crawl(run_glmirror, fake, "--api-concurrency", "4")
-    assert kinds(got, "project") == truth_sets(fake)[1]
-    assert fake.stats()["throttled"] == 0
