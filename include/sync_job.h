@@ -15,12 +15,13 @@ struct sync_job {
 	struct sync_plan *plan;	    /* borrowed */
 	const struct node *project; /* borrowed */
 	size_t slot;
-	const char *url; /* clone URL, checked by sync_url_check; borrowed */
-	int parent_fd;	 /* the folder that holds the checkout; owned */
-	int die;	 /* test hook: SIGKILL in the middle of the transfer */
-	int cred_tries;	 /* credential callback calls */
-	uint64_t bytes;	 /* received so far */
-	size_t tips;	 /* refs the fetch changed */
+	const char *url;   /* clone URL, checked by sync_url_check; borrowed */
+	int parent_fd;	   /* the folder that holds the checkout; owned */
+	int die;	   /* test hook: SIGKILL in the middle of the transfer */
+	int cred_tries;	   /* credential callback calls */
+	uint64_t bytes;	   /* received so far, every transfer of the project */
+	uint64_t received; /* the current transfer's count */
+	size_t tips;	   /* refs the fetch changed */
 	enum sync_action action;
 	enum sync_result result;
 	char reason[SYNC_REASON_MAX];

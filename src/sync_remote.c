@@ -80,10 +80,14 @@ static int sync_remote_transfer(const git_indexer_progress *stats, void *payload
 {
 	struct sync_job *job = payload;
 
-	if (stats->received_bytes > job->bytes) {
-		sync_queue_add_bytes(&job->plan->queue, stats->received_bytes - job->bytes);
-		job->bytes = stats->received_bytes;
-	}
+	/* A smaller count is a new transfer (a submodule after its superproject). */
+	uint64_t delta = stats->received_bytes >= job->received
+				 ? stats->received_bytes - job->received
+				 : stats->received_bytes;
+
+	job->received = stats->received_bytes;
+	job->bytes += delta;
+	sync_queue_add_bytes(&job->plan->queue, delta);
 	/* The test hook dies with the transfer half done. */
 	if (job->die && stats->received_objects > 0)
 		raise(SIGKILL);
