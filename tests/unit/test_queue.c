@@ -1,0 +1,168 @@
+/* queue: push, claim, complete, requeue after a death, repair of a dead lock holder. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "error.h"
+#include "queue.h"
+#include "shm.h"
+
+#define CAP 8
+
+struct fixture {
+	void *region;
+	size_t size;
+	struct queue q;
+};
+
+static int setup(void **state)
+{
+	static struct fixture f;
+
+	f.size = sizeof(struct crawl_shm) + CAP * sizeof(struct queue_task);
+	assert_int_equal(shm_create(&f.region, f.size), 0);
+	struct crawl_shm *shm = f.region;
+	assert_int_equal(queue_init(&f.q, &shm->queue, shm->tasks, CAP), 0);
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	shm_destroy(f->region, f->size);
+	return 0;
+}
+
+static struct queue_task task(enum queue_kind kind, long long id)
+{
+	struct queue_task t;
+
+	memset(&t, 0, sizeof(t));
+	t.kind = kind;
+	t.id = id;
+	t.page = 1;
+	return t;
+}
+
+static void status(struct queue *q, struct queue_status *st)
+{
+	assert_int_equal(queue_status(q, st), 0);
+}
+
+static void test_claim_complete_and_end(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_task t = task(QUEUE_PROJECTS, 42), got, next = task(QUEUE_PROJECTS, 42);
+	struct queue_status st;
+	size_t i;
+	uint64_t claim;
+
+	assert_int_equal(queue_push(&f->q, &t, 1), 0);
+	assert_int_equal(queue_claim(&f->q, 100, &got, &i, &claim), 0);
+	assert_int_equal(got.id, 42);
+	assert_int_equal(claim, 1);
+	status(&f->q, &st);
+	assert_int_equal(st.claimed, 1);
+	assert_int_equal(st.ready, 0);
+	/* Page 2 is queued in the same step as page 1 ends: no moment looks finished. */
+	next.page = 2;
+	assert_int_equal(queue_complete(&f->q, i, 0, 0, 3, &next, 1), 0);
+	assert_int_equal(queue_claim(&f->q, 100, &got, &i, &claim), 0);
+	assert_int_equal(got.page, 2);
+	assert_int_equal(queue_complete(&f->q, i, 0, 0, 2, NULL, 0), 0);
+	status(&f->q, &st);
+	assert_int_equal(st.done, 2);
+	assert_int_equal(st.projects, 5);
+	/* Nothing READY and nothing CLAIMED: the crawl is over for every worker. */
+	assert_int_equal(queue_claim(&f->q, 100, &got, &i, &claim), GLM_ESTOPPED);
+}
+
+static void test_overflow_is_an_error(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_task t[CAP + 1];
+
+	for (size_t k = 0; k < CAP + 1; k++)
+		t[k] = task(QUEUE_DESCENDANTS, (long long)k + 1);
+	assert_int_equal(queue_push(&f->q, t, CAP), 0);
+	assert_int_equal(queue_push(&f->q, t, 1), GLM_ELIMIT);
+	assert_non_null(strstr(glm_error_msg(), "8"));
+}
+
+/* A child claims and is killed: requeued twice, then the third death fails the task. */
+static void test_a_task_that_kills_three_workers_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_task t = task(QUEUE_SHARED, 7), got;
+	struct queue_status st;
+	size_t i;
+	uint64_t claim;
+	int round, wst;
+
+	assert_int_equal(queue_push(&f->q, &t, 1), 0);
+	for (round = 1; round <= QUEUE_MAX_TRIES; round++) {
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			if (queue_claim(&f->q, getpid(), &got, &i, &claim) == 0)
+				raise(SIGKILL);
+			_exit(3);
+		}
+		assert_int_equal(waitpid(pid, &wst, 0), pid);
+		assert_true(WIFSIGNALED(wst));
+		assert_int_equal(queue_requeue_pid(&f->q, pid), round == QUEUE_MAX_TRIES);
+		status(&f->q, &st);
+		assert_int_equal(st.claimed, 0);
+		assert_int_equal(st.ready, round < QUEUE_MAX_TRIES);
+	}
+	status(&f->q, &st);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(queue_claim(&f->q, 1, &got, &i, &claim), GLM_ESTOPPED);
+}
+
+/* A worker dies holding the mutex with garbage in the counters: the next locker repairs. */
+static void test_death_holding_the_lock_is_repaired(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_task t[2] = { task(QUEUE_PROJECTS, 1), task(QUEUE_PROJECTS, 2) }, got;
+	struct queue_status st;
+	size_t i;
+	uint64_t claim;
+	pid_t pid;
+	int wst;
+
+	assert_int_equal(queue_push(&f->q, t, 2), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		queue_die_holding_lock(&f->q);
+	assert_int_equal(waitpid(pid, &wst, 0), pid);
+	assert_true(WIFSIGNALED(wst));
+	status(&f->q, &st);
+	assert_int_equal(st.ready, 2);
+	assert_int_equal(queue_claim(&f->q, 5, &got, &i, &claim), 0);
+	assert_int_equal(got.id, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_claim_complete_and_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overflow_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_task_that_kills_three_workers_fails, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_death_holding_the_lock_is_repaired, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
