@@ -176,13 +176,13 @@ static void test_rate_recovers(void **state)
 
 	for (i = 0; i < 3; i++)
 		assert_int_equal(ratelimit_pause_at(rl, T0 + (int64_t)i * 2 * NS, 1), 0);
-	assert_true(rl->rate == 1.25 && rl->throttled == 3);
+	assert_true(rl->rate == RATELIMIT_ADAPT_RATE / 8 && rl->throttled == 3);
 	ratelimit_acquire_at(rl, T0 + 50 * NS, &wait);
-	assert_true(rl->rate == 1.25);
+	assert_true(rl->rate == RATELIMIT_ADAPT_RATE / 8);
 	ratelimit_acquire_at(rl, T0 + 64 * NS, &wait);
-	assert_true(rl->rate == 2.5);
+	assert_true(rl->rate == RATELIMIT_ADAPT_RATE / 4);
 	ratelimit_acquire_at(rl, T0 + 100 * NS, &wait);
-	assert_true(rl->rate == 2.5);
+	assert_true(rl->rate == RATELIMIT_ADAPT_RATE / 4);
 	ratelimit_acquire_at(rl, T0 + 124 * NS, &wait);
 	ratelimit_acquire_at(rl, T0 + 184 * NS, &wait);
 	assert_true(rl->rate == RATELIMIT_ADAPT_RATE && rl->last_429 == 0);
