@@ -130,12 +130,99 @@ static void test_garbage_is_refused(void **state)
 	unlink(path);
 }
 
+static int keep(struct node *node, unsigned flags, void *ctx)
+{
+	struct node **out = ctx;
+
+	(void)flags;
+	if (*out != NULL) {
+		node_free(node);
+		return glm_error_set(GLM_ELIMIT, "one node expected");
+	}
+	*out = node;
+	return 0;
+}
+
+/* Every field of a project survives, NULL and "" stay apart. */
+static void test_project_fields_round_trip(void **state)
+{
+	char path[] = "/tmp/glm-journal-XXXXXX";
+	struct journal_record rec;
+	struct node *p = node_new(NODE_PROJECT), *got = NULL;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0 && p != NULL);
+	p->id = 7;
+	p->parent_id = 9;
+	p->archived = p->shared = 1;
+	assert_int_equal(node_set(&p->name, "Lac de données"), 0);
+	assert_int_equal(node_set(&p->path, ""), 0);
+	assert_int_equal(node_set(&p->full_path, "équipe/sous groupe/x.y"), 0);
+	assert_int_equal(node_set(&p->http_url, "http://h/équipe/x.y.git"), 0);
+	assert_int_equal(node_set(&p->last_activity_at, "2020-01-01T00:00:00Z"), 0);
+	memset(&rec, 0, sizeof(rec));
+	journal_record_begin(&rec, 3);
+	assert_int_equal(journal_record_add(&rec, p, 0), 0);
+	assert_int_equal(journal_record_commit(&rec, fd), 0);
+	journal_record_release(&rec);
+	close(fd);
+	assert_int_equal(journal_read(path, keep, &got), 0);
+	assert_non_null(got);
+	assert_int_equal(got->type, NODE_PROJECT);
+	assert_int_equal(got->id, 7);
+	assert_int_equal(got->parent_id, 9);
+	assert_true(got->archived && got->shared && !got->empty_repo);
+	assert_string_equal(got->name, "Lac de données");
+	assert_string_equal(got->path, "");
+	assert_string_equal(got->full_path, "équipe/sous groupe/x.y");
+	assert_string_equal(got->http_url, "http://h/équipe/x.y.git");
+	assert_string_equal(got->last_activity_at, "2020-01-01T00:00:00Z");
+	assert_null(got->default_branch);
+	assert_null(got->ssh_url);
+	node_free(got);
+	node_free(p);
+	unlink(path);
+}
+
+/* A complete record whose node is damaged is an error, not a short read. */
+static void test_damaged_node_is_refused(void **state)
+{
+	char path[] = "/tmp/glm-journal-XXXXXX";
+	unsigned char buf[4096];
+	struct seen s;
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	write_two(path);
+	fd = open(path, O_RDWR);
+	n = read(fd, buf, sizeof(buf));
+	assert_true(n > 17);
+	buf[16] = 0x7f; /* the first node's type, right after the 16-byte record header */
+	assert_int_equal(pwrite(fd, buf, (size_t)n, 0), n);
+	close(fd);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(journal_read(path, collect, &s), GLM_EPARSE);
+	assert_non_null(strstr(glm_error_msg(), "malformed node"));
+	assert_int_equal(s.n, 0);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(journal_read("/nonexistent/journal", collect, &s), GLM_EIO);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_torn_tail_is_dropped),
 		cmocka_unit_test(test_garbage_is_refused),
+		cmocka_unit_test(test_project_fields_round_trip),
+		cmocka_unit_test(test_damaged_node_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -154,6 +154,72 @@ static void test_death_holding_the_lock_is_repaired(void **state)
 	assert_int_equal(got.id, 1);
 }
 
+/* Follow-ups that do not fit fail their task, which says so; a repeated completion is a no-op. */
+static void test_follow_ups_that_do_not_fit_fail_the_task(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_task t[CAP], got;
+	struct queue_status st;
+	uint64_t claim;
+	size_t i;
+
+	for (size_t k = 0; k < CAP; k++)
+		t[k] = task(QUEUE_PROJECTS, (long long)k + 1);
+	assert_int_equal(queue_push(&f->q, t, CAP - 1), 0);
+	assert_int_equal(queue_claim(&f->q, 9, &got, &i, &claim), 0);
+	assert_int_equal(queue_complete(&f->q, i, 0, 0, 0, t, 2), GLM_ELIMIT);
+	assert_int_equal(f->q.tasks[i].state, QUEUE_FAILED);
+	assert_int_equal(queue_complete(&f->q, i, 0, 0, 4, NULL, 0), 0);
+	status(&f->q, &st);
+	assert_int_equal(st.ntasks, CAP - 1);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(st.done, 0);
+	assert_int_equal(st.projects, 0);
+}
+
+static void test_stop_ends_claims_and_the_first_reason_wins(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_task t = task(QUEUE_PREFLIGHT, 0), got;
+	struct queue_status st;
+	uint64_t claim;
+	size_t i;
+
+	assert_int_equal(queue_push(&f->q, &t, 1), 0);
+	queue_stop(&f->q, QUEUE_STOP_AUTH, "token rejected");
+	queue_stop(&f->q, QUEUE_STOP_FAILFAST, "later");
+	assert_int_equal(queue_claim(&f->q, 1, &got, &i, &claim), GLM_ESTOPPED);
+	status(&f->q, &st);
+	assert_int_equal(st.stop, QUEUE_STOP_AUTH);
+	assert_string_equal(st.fatal, "token rejected");
+}
+
+/* A worker that finds nothing READY while a task is in flight gets that task's follow-up. */
+static void test_a_waiting_worker_gets_the_follow_up(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_task t = task(QUEUE_TOP, 0), next = task(QUEUE_PROJECTS, 5), got;
+	uint64_t claim;
+	size_t i;
+	int wst;
+	pid_t pid;
+
+	assert_int_equal(queue_push(&f->q, &t, 1), 0);
+	assert_int_equal(queue_claim(&f->q, getpid(), &got, &i, &claim), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int err = queue_claim(&f->q, getpid(), &got, &i, &claim);
+
+		_exit(err == 0 && i == 1 && got.id == 5 ? 0 : 1);
+	}
+	assert_int_equal(queue_complete(&f->q, i, 0, 0, 0, &next, 1), 0);
+	assert_int_equal(waitpid(pid, &wst, 0), pid);
+	assert_true(WIFEXITED(wst));
+	assert_int_equal(WEXITSTATUS(wst), 0);
+	assert_int_equal(f->q.tasks[1].pid, pid);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +228,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_task_that_kills_three_workers_fails, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_death_holding_the_lock_is_repaired, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_follow_ups_that_do_not_fit_fail_the_task,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_ends_claims_and_the_first_reason_wins,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_waiting_worker_gets_the_follow_up, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
