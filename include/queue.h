@@ -42,6 +42,14 @@ int queue_claim(struct queue *q, pid_t pid, struct queue_task *out, size_t *inde
 int queue_complete(struct queue *q, size_t index, int failed, size_t groups, size_t projects,
 		   const struct queue_task *next, size_t nnext);
 
+#define QUEUE_GROUP_TASKS 3
+/*
+ * The listings that crawl one group's subtree: its descendants, its
+ * projects and, with include_shared, what was shared into it.  Fills up to
+ * QUEUE_GROUP_TASKS slots of out (page 1 each) and returns how many.
+ */
+size_t queue_group_tasks(struct queue_task *out, long long id, int include_shared);
+
 /* Stops the crawl for everybody; the first reason and message win. */
 void queue_stop(struct queue *q, enum queue_stop why, const char *msg);
 

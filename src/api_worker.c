@@ -26,7 +26,6 @@
 
 #define API_PER_PAGE	 100
 #define API_MAX_PAGES	 1000000 /* 100 million items in one listing: a server that lies */
-#define API_MAX_NEXT	 8 /* follow-up tasks of one seed group (descendants, projects, shared) */
 #define API_USERNAME_MAX 256
 
 struct api_task_run {
@@ -123,8 +122,7 @@ static void api_task_path(const struct options *opts, const struct queue_task *t
 			snprintf(out, size, "/groups?search=%s&per_page=%d&page=%lld", enc,
 				 API_PER_PAGE, page);
 		else
-			snprintf(out, size, "/groups?top_level_only=true&per_page=%d&page=%lld",
-				 API_PER_PAGE, page);
+			snprintf(out, size, "/groups?per_page=%d&page=%lld", API_PER_PAGE, page);
 		break;
 	case QUEUE_GROUP:
 		api_escape(t->ref, enc, sizeof(enc));
@@ -154,13 +152,12 @@ static void api_task_path(const struct options *opts, const struct queue_task *t
 /* The listings of one group of the user's selection. */
 static int api_seed_group(struct api_task_run *r, long long id)
 {
-	int err;
+	struct queue_task t[QUEUE_GROUP_TASKS];
+	size_t i, n = queue_group_tasks(t, id, r->plan->opts->include_shared);
+	int err = 0;
 
-	if ((err = api_next(r, QUEUE_DESCENDANTS, id, 1, 0, NULL)) < 0 ||
-	    (err = api_next(r, QUEUE_PROJECTS, id, 1, 0, NULL)) < 0)
-		return err;
-	if (r->plan->opts->include_shared)
-		err = api_next(r, QUEUE_SHARED, id, 1, 0, NULL);
+	for (i = 0; i < n && err == 0; i++)
+		err = api_next(r, t[i].kind, id, 1, 0, NULL);
 	return err;
 }
 
@@ -221,11 +218,14 @@ static int api_item(struct api_task_run *r, const struct queue_task *t, const cJ
 		return 0;
 	}
 	if (t->kind == QUEUE_TOP || t->kind == QUEUE_GROUP) {
-		/* --group may name a subgroup: it becomes a top of this tree. */
+		/*
+		 * --group may name a subgroup: it becomes a top of this tree.  The
+		 * listing of every visible group only proposes tops: the supervisor
+		 * picks those whose parent is not visible once it is complete.
+		 */
 		flags = JOURNAL_TOP;
-		if (t->kind == QUEUE_TOP && n->parent_id != 0 && t->ref[0] == '\0')
-			goto skip;
-		err = api_seed_group(r, n->id);
+		if (t->kind == QUEUE_GROUP || t->ref[0] != '\0')
+			err = api_seed_group(r, n->id);
 	} else if (t->kind == QUEUE_DESCENDANTS && r->plan->opts->include_shared) {
 		err = api_next(r, QUEUE_SHARED, n->id, 1, 0, NULL);
 	} else if (t->kind == QUEUE_SHARED) {
@@ -240,7 +240,6 @@ static int api_item(struct api_task_run *r, const struct queue_task *t, const cJ
 		r->projects++;
 	else
 		r->groups++;
-skip:
 	node_free(n);
 	return err;
 }

@@ -180,6 +180,31 @@ static int crawl_outcome(const struct queue_status *st)
 	}
 }
 
+/*
+ * The second round of a crawl of everything visible: the listing of every
+ * group is complete, so the groups whose parent is not visible are known;
+ * each gets its whole-subtree listings.
+ */
+static int crawl_from_tops(struct api_worker_plan *plan, struct crawl_workers *w,
+			   struct queue_status *st, const char *dir)
+{
+	struct queue_task t[QUEUE_GROUP_TASKS];
+	long long *tops = NULL;
+	size_t ntops = 0, i, n;
+	int err;
+
+	if ((err = crawl_merge_tops(dir, plan->opts, &tops, &ntops)) < 0)
+		return err;
+	for (i = 0; i < ntops && err == 0; i++) {
+		n = queue_group_tasks(t, tops[i], plan->opts->include_shared);
+		err = queue_push(&plan->queue, t, n);
+	}
+	free(tops);
+	if (err == 0 && ntops > 0 && (err = crawl_supervise(plan, w, st)) == 0)
+		err = crawl_outcome(st);
+	return err;
+}
+
 static void crawl_remove_dir(const char *dir)
 {
 	char path[4096];
@@ -244,9 +269,11 @@ int crawl_run(const struct options *opts, struct node **out_root, struct crawl_r
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	err = crawl_supervise(&plan, &w, &st);
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (err == 0)
 		err = crawl_outcome(&st);
+	if (err == 0 && opts->ngroups == 0 && opts->group_search == NULL && !opts->user_projects)
+		err = crawl_from_tops(&plan, &w, &st, dir);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (err == 0)
 		err = crawl_merge(dir, out_root, &dropped);
 	if (ratelimit_stats(&plan.shm->rl, &rs) == 0)

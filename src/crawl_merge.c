@@ -11,6 +11,7 @@
 #include "error.h"
 #include "journal.h"
 #include "log.h"
+#include "pattern.h"
 
 struct merge_item {
 	struct node *node; /* owned while owned is set; then borrowed from the tree */
@@ -206,34 +207,124 @@ static void merge_release(struct merge *m)
 	free(m->projects.items);
 }
 
-int crawl_merge(const char *dir, struct node **out_root, size_t *dropped)
+/* Every journal in dir into m, sorted and without repeats. */
+static int merge_read(const char *dir, struct merge *m)
 {
-	struct merge m;
 	struct dirent *de;
-	struct node *root;
 	char path[4096];
 	DIR *d;
 	int err = 0;
 
-	*out_root = NULL;
-	memset(&m, 0, sizeof(m));
+	memset(m, 0, sizeof(*m));
 	if ((d = opendir(dir)) == NULL)
 		return glm_error_errno(GLM_EIO, errno, "crawl journals in %s", dir);
 	while (err == 0 && (de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, "api-", 4) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		err = journal_read(path, merge_collect, &m);
+		err = journal_read(path, merge_collect, m);
 	}
 	closedir(d);
-	if (err == 0 && (root = node_new(NODE_ROOT)) == NULL)
+	merge_dedupe(&m->groups, merge_cmp_group, 0);
+	merge_dedupe(&m->projects, merge_cmp_project, 1);
+	return err;
+}
+
+/* The first folders that every include pattern starts with; NULL when one does not. */
+static int merge_top_folders(const struct options *opts, char ***out, size_t *n)
+{
+	struct pattern *p = NULL;
+	const char *prefix, *end;
+	int err = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (opts->nincludes == 0)
+		return 0;
+	if ((*out = calloc(opts->nincludes, sizeof(**out))) == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory");
+	for (size_t i = 0; i < opts->nincludes && err == 0; i++) {
+		if ((err = pattern_compile(&p, opts->includes[i])) < 0)
+			break;
+		prefix = pattern_literal_prefix(p);
+		if (prefix[0] == '/' && prefix[1] != '\0') {
+			end = strchr(prefix + 1, '/');
+			(*out)[*n] = strndup(prefix + 1,
+					     end ? (size_t)(end - prefix - 1) : strlen(prefix + 1));
+			if ((*out)[(*n)++] == NULL)
+				err = glm_error_set(GLM_ENOMEM, "out of memory");
+		} else {
+			err = 1; /* this include can match anywhere: no limit */
+		}
+		pattern_free(p);
+	}
+	if (err != 0) {
+		for (size_t i = 0; i < *n; i++)
+			free((*out)[i]);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return err < 0 ? err : 0;
+}
+
+static int merge_top_wanted(const struct node *g, const struct options *opts, char **folders,
+			    size_t n)
+{
+	const char *folder = opts->naming == NAMING_PATH ? g->path : g->name;
+
+	if (folders == NULL)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(folders[i], folder) == 0)
+			return 1;
+	return 0;
+}
+
+int crawl_merge_tops(const char *dir, const struct options *opts, long long **ids, size_t *n)
+{
+	struct merge m;
+	char **folders = NULL;
+	size_t nfolders = 0, i;
+	int err;
+
+	*ids = NULL;
+	*n = 0;
+	if ((err = merge_read(dir, &m)) < 0 ||
+	    (err = merge_top_folders(opts, &folders, &nfolders)) < 0)
+		goto out;
+	if ((*ids = calloc(m.groups.n + 1, sizeof(**ids))) == NULL) {
+		err = glm_error_set(GLM_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < m.groups.n; i++) {
+		const struct node *g = m.groups.items[i].node;
+
+		if ((g->parent_id == 0 || merge_find_group(&m.groups, g->parent_id) < 0) &&
+		    merge_top_wanted(g, opts, folders, nfolders))
+			(*ids)[(*n)++] = g->id;
+	}
+out:
+	for (i = 0; i < nfolders; i++)
+		free(folders[i]);
+	free(folders);
+	merge_release(&m);
+	return err;
+}
+
+int crawl_merge(const char *dir, struct node **out_root, size_t *dropped)
+{
+	struct merge m;
+	struct node *root = NULL;
+	int err;
+
+	*out_root = NULL;
+	if ((err = merge_read(dir, &m)) == 0 && (root = node_new(NODE_ROOT)) == NULL)
 		err = glm_error_set(GLM_ENOMEM, "out of memory");
 	if (err < 0) {
 		merge_release(&m);
 		return err;
 	}
-	merge_dedupe(&m.groups, merge_cmp_group, 0);
-	merge_dedupe(&m.projects, merge_cmp_project, 1);
 	err = merge_build(&m, root, dropped);
 	merge_release(&m);
 	if (err < 0) {

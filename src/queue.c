@@ -191,6 +191,21 @@ int queue_complete(struct queue *q, size_t index, int failed, size_t groups, siz
 	return err;
 }
 
+size_t queue_group_tasks(struct queue_task *out, long long id, int include_shared)
+{
+	static const enum queue_kind kinds[QUEUE_GROUP_TASKS] = { QUEUE_DESCENDANTS, QUEUE_PROJECTS,
+								  QUEUE_SHARED };
+	size_t i, n = include_shared ? 3 : 2;
+
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].kind = kinds[i];
+		out[i].id = id;
+		out[i].page = 1;
+	}
+	return n;
+}
+
 void queue_stop(struct queue *q, enum queue_stop why, const char *msg)
 {
 	struct queue_shm *s = q->shm;

@@ -49,11 +49,14 @@ static int supervisor_exit_code(int err)
  * DEST is checked before the crawl so that a typo does not cost a whole
  * crawl's API calls.  A missing DEST is created, as gitlabber does.
  */
-static int supervisor_check_dest(const char *dest)
+static int supervisor_check_dest(const char *dest, int dry_run)
 {
 	struct stat st;
 
-	if (mkdir(dest, 0755) < 0 && errno != EEXIST)
+	/* A dry run writes nothing, not even DEST: a missing one means "clone all". */
+	if (dry_run && stat(dest, &st) < 0 && errno == ENOENT)
+		return 0;
+	if (!dry_run && mkdir(dest, 0755) < 0 && errno != EEXIST)
 		return glm_error_errno(GLM_EUSAGE, errno, "cannot create destination folder '%s'",
 				       dest);
 	if (stat(dest, &st) < 0)
@@ -177,7 +180,7 @@ int supervisor_run(const struct options *opts)
 	if ((err = signals_install()) < 0 || (err = filter_new(&filter, opts)) < 0 ||
 	    (!opts->print && (err = gitopts_check(opts)) < 0))
 		goto out;
-	if (!opts->print && (err = supervisor_check_dest(opts->dest)) < 0)
+	if (!opts->print && (err = supervisor_check_dest(opts->dest, opts->dry_run)) < 0)
 		goto out;
 
 	if (opts->tree_file != NULL)

@@ -26,6 +26,8 @@ static const char *sync_dryrun_what(const struct sync_plan *plan, int dest_fd, c
 		snprintf(reason, size, "%s", glm_error_msg());
 		return "fail";
 	}
+	if (dest_fd < 0)
+		return "clone"; /* DEST does not exist yet */
 	err = safepath_open_dir(dest_fd, p->root_path, 0, &fd);
 	if (err == GLM_ENOTFOUND)
 		return "clone";
@@ -55,7 +57,7 @@ int sync_dryrun_run(const struct sync_plan *plan, struct sync_summary *out)
 	int dest_fd = open(plan->opts->dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	size_t i;
 
-	if (dest_fd < 0)
+	if (dest_fd < 0 && errno != ENOENT)
 		return glm_error_errno(GLM_EUSAGE, errno, "cannot open destination '%s'",
 				       plan->opts->dest);
 	for (i = 0; i < plan->nprojects; i++) {
@@ -73,7 +75,8 @@ int sync_dryrun_run(const struct sync_plan *plan, struct sync_summary *out)
 		out->failed += strcmp(what, "fail") == 0;
 	}
 	fflush(stdout);
-	close(dest_fd);
+	if (dest_fd >= 0)
+		close(dest_fd);
 	log_info("dry run: %zu projects, nothing was changed", plan->nprojects);
 	return 0;
 }

@@ -287,3 +287,21 @@ def test_unsupported_git_option_fails_before_any_api_call(run_glmirror, demo, tm
     assert "--bogus" in proc.stderr
     assert demo.stats()["total"] == 0
     assert not (tmp_path / "m").exists()
+
+
+def test_literal_include_prefix_limits_the_crawl(run_glmirror, demo):
+    acme = next(g["id"] for g in demo.truth()["groups"] if g["full_path"] == "acme")
+    demo.reset_stats()
+    got = printed(run_glmirror, demo, "-n", "path", "-i", "/partners/**")
+    assert set(got) == {"/partners/portal"}
+    paths = [r["path"] for r in demo.stats()["requests"]]
+    assert not any(f"/groups/{acme}/" in p for p in paths), paths
+
+
+def test_dry_run_touches_nothing_not_even_dest(run_glmirror, demo, tmp_path):
+    dest = tmp_path / "not-yet"
+    proc = run_glmirror(["--dry-run", "-m", "http", str(dest)],
+                        env={"GITLAB_URL": demo.url, "GITLAB_TOKEN": demo.token})
+    assert proc.returncode == 0, proc.stderr
+    assert "clone" in proc.stdout and "Website" in proc.stdout
+    assert not dest.exists()
