@@ -20,7 +20,7 @@
 
 #include "shm_layout.h"
 
-#define RATELIMIT_ADAPT_RATE  100.0 /* requests/s with no --api-rate-limit, until headers say less */
+#define RATELIMIT_ADAPT_RATE  100.0 /* requests/s until the headers say less */
 #define RATELIMIT_ADAPT_BURST 50.0
 #define RATELIMIT_MIN_RATE    0.001 /* the headers never slow the bucket below this */
 
