@@ -13,6 +13,11 @@ extern volatile sig_atomic_t signals_caught; /* 0, or the signal that asked to s
 
 /* Installs the handlers without SA_RESTART, so blocking waits return EINTR. */
 int signals_install(void);
+/*
+ * Sleeps until a child changes state (SIGCHLD, which the caller blocks), a
+ * stop signal arrives, or ms have passed: how supervisors wait without polling.
+ */
+void signals_wait_child(int ms);
 static inline int signals_stopping(void)
 {
 	return signals_caught != 0;

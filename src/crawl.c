@@ -116,16 +116,6 @@ static void crawl_progress(struct api_worker_plan *plan, const struct queue_stat
 	log_status_line(line);
 }
 
-static void crawl_wait(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigtimedwait(&set, NULL, &ts); /* SIGINT/SIGTERM end it early too */
-}
-
 static int crawl_supervise(struct api_worker_plan *plan, struct crawl_workers *w,
 			   struct queue_status *st)
 {
@@ -137,7 +127,7 @@ static int crawl_supervise(struct api_worker_plan *plan, struct crawl_workers *w
 	if ((err = queue_status(&plan->queue, st)) < 0 || (err = crawl_refill(plan, w, st)) < 0)
 		return err;
 	while (w->alive > 0) {
-		crawl_wait(CRAWL_TICK_MS);
+		signals_wait_child(CRAWL_TICK_MS);
 		crawl_reap(plan, w);
 		if ((err = queue_status(&plan->queue, st)) < 0)
 			break;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "error.h"
 
@@ -26,4 +27,14 @@ int signals_install(void)
 	if (sigaction(SIGPIPE, &sa, NULL) < 0)
 		return glm_error_errno(GLM_ERR, errno, "ignoring SIGPIPE");
 	return 0;
+}
+
+void signals_wait_child(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigtimedwait(&set, NULL, &ts); /* SIGINT/SIGTERM end it early too (EINTR) */
 }

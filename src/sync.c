@@ -138,16 +138,6 @@ static int sync_refill(struct sync_plan *plan, struct sync_workers *w)
 	return 0;
 }
 
-static void sync_wait(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigtimedwait(&set, NULL, &ts); /* SIGINT/SIGTERM interrupt it too (EINTR) */
-}
-
 static int sync_supervise(struct sync_plan *plan)
 {
 	struct sync_workers w;
@@ -164,7 +154,7 @@ static int sync_supervise(struct sync_plan *plan)
 	err = sync_refill(plan, &w);
 	while (w.alive > 0) {
 		sync_progress_tick(&pl, &plan->queue);
-		sync_wait(sync_progress_interval_ms(&pl));
+		signals_wait_child(sync_progress_interval_ms(&pl));
 		sync_reap(plan, &w);
 		if (signals_stopping() && !w.signalled) {
 			/* A SIGTERM sent to the supervisor alone reaches the workers too. */
