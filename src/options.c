@@ -527,6 +527,8 @@ static int options_check(struct options *o)
 		o->use_fetch = 1;
 	if (o->cacert != NULL && access(o->cacert, R_OK) < 0)
 		return glm_error_errno(GLM_EUSAGE, errno, "--cacert '%s'", o->cacert);
+	if (o->ssh_key != NULL && access(o->ssh_key, R_OK) < 0)
+		return glm_error_errno(GLM_EUSAGE, errno, "--ssh-key '%s'", o->ssh_key);
 	if (o->quiet && o->verbose)
 		return glm_error_set(GLM_EUSAGE, "--quiet and --verbose contradict each other");
 	return 0;

@@ -305,3 +305,28 @@ def test_dry_run_touches_nothing_not_even_dest(run_glmirror, demo, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "clone" in proc.stdout and "Website" in proc.stdout
     assert not dest.exists()
+
+
+def test_ssh_key_that_does_not_exist_is_a_usage_error(run_glmirror, demo, tmp_path):
+    proc = run_glmirror(["--ssh-key", tmp_path / "id_none", str(tmp_path / "m")],
+                        env={"GITLAB_URL": demo.url, "GITLAB_TOKEN": demo.token})
+    assert proc.returncode == 2, proc.stderr
+    assert "id_none" in proc.stderr
+
+
+def test_api_rate_limit_paces_every_worker(run_glmirror, demo):
+    # 2 requests a second, burst 2: no second of the fake's clock sees more than 4.
+    demo.reset_stats()
+    got = printed(run_glmirror, demo, "-n", "path", "--api-rate-limit", "2/s",
+                  "--api-concurrency", "4")
+    assert set(got) == ALL_PROJECTS_BY_PATH
+    stats = demo.stats()
+    assert stats["api_total"] >= 6
+    assert stats["window_seconds"] == 1.0 and stats["max_window"] <= 4, stats["max_window"]
+
+
+def test_max_response_size(run_glmirror, demo):
+    env = {"GITLAB_URL": demo.url, "GITLAB_TOKEN": demo.token}
+    proc = run_glmirror(["-p", "--max-response-size", "2000"], env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert "2000" in proc.stderr or "too large" in proc.stderr
