@@ -153,6 +153,15 @@ int ratelimit_acquire_at(struct shm_ratelimit *rl, int64_t now_ns, int64_t *wait
 	} else {
 		/* Sleep until the token is due; +1 ns so truncation cannot wake us early. */
 		*wait_ns = (int64_t)((1 - rl->tokens) / rl->rate * (double)RL_NS) + 1;
+		/*
+		 * A rate cut for this server window, or by a 429, goes back up at
+		 * the window's reset or after RL_RECOVER_NS: never sleep past that
+		 * at the low rate (it may be RATELIMIT_MIN_RATE, 1,000 s a token).
+		 */
+		if (rl->srv_reset != 0 && now_ns + *wait_ns > rl->srv_reset)
+			*wait_ns = rl->srv_reset - now_ns + 1;
+		else if (rl->last_429 != 0 && now_ns + *wait_ns > rl->last_429 + RL_RECOVER_NS)
+			*wait_ns = rl->last_429 + RL_RECOVER_NS - now_ns + 1;
 		rc = 1;
 	}
 	if (rc == 1)

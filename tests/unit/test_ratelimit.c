@@ -191,6 +191,23 @@ static void test_rate_recovers(void **state)
 	assert_true(rl->rate == RATELIMIT_ADAPT_RATE);
 }
 
+/* A budget spent early cuts the rate to nothing, but only until the window resets. */
+static void test_low_rate_never_sleeps_past_the_reset(void **state)
+{
+	struct shm_ratelimit *rl = bucket(state, 10, 10);
+	int64_t wait, reset = T0 + 10 * NS;
+
+	assert_int_equal(ratelimit_observe_at(rl, T0, 600, 1, reset), 0);
+	assert_true(rl->rate == RATELIMIT_MIN_RATE);
+	assert_int_equal(ratelimit_acquire_at(rl, T0, &wait), 0);
+	ratelimit_release(rl);
+	assert_int_equal(ratelimit_acquire_at(rl, T0, &wait), 1);
+	assert_true(wait > 0 && wait <= 10 * NS + 1);
+	/* Woken at the reset, the worker finds the rate full again and a token. */
+	assert_int_equal(ratelimit_acquire_at(rl, T0 + wait, &wait), 0);
+	assert_true(rl->rate == 10);
+}
+
 /* With Remaining low, the bucket spreads what is left until the reset. */
 static void test_observe_slows_down(void **state)
 {
@@ -471,6 +488,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pause_is_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_recovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_observe_slows_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_low_rate_never_sleeps_past_the_reset, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_observe_plenty_changes_nothing, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_observe_exhausted_pauses, setup, teardown),
