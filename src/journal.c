@@ -44,9 +44,10 @@ static const size_t journal_str_offsets[] = {
 };
 #define JOURNAL_NSTR (sizeof(journal_str_offsets) / sizeof(journal_str_offsets[0]))
 
-static char **journal_field(struct node *n, size_t i)
+/* The i-th string field of n; the decoder fills it, the encoder only reads it. */
+static char **journal_field(const struct node *n, size_t i)
 {
-	return (char **)(void *)((char *)n + journal_str_offsets[i]);
+	return (char **)(void *)((const char *)n + journal_str_offsets[i]);
 }
 
 static int journal_put(struct journal_record *rec, const void *data, size_t n)
@@ -84,7 +85,6 @@ void journal_record_begin(struct journal_record *rec, uint64_t task)
 int journal_record_add(struct journal_record *rec, const struct node *node, unsigned flags)
 {
 	struct journal_fixed f;
-	struct node copy = *node; /* journal_field() wants a mutable node */
 	size_t i;
 	int err;
 
@@ -99,7 +99,7 @@ int journal_record_add(struct journal_record *rec, const struct node *node, unsi
 	if ((err = journal_put(rec, &f, sizeof(f))) < 0)
 		return err;
 	for (i = 0; i < JOURNAL_NSTR; i++) {
-		const char *s = *journal_field(&copy, i);
+		const char *s = *journal_field(node, i);
 		size_t len = s != NULL ? strlen(s) : 0;
 		uint32_t l = s != NULL ? (uint32_t)len : JOURNAL_NULL;
 

@@ -249,9 +249,13 @@ size_t queue_requeue_pid(struct queue *q, pid_t pid)
 			t->state = QUEUE_FAILED;
 			s->failed++;
 			failed++;
-			log_error("%s (id %lld, page %lld) killed %u API workers; giving up on it",
-				  queue_kind_names[t->kind < QUEUE_USER_PROJECTS + 1 ? t->kind : 0],
-				  (long long)t->id, (long long)t->page, t->tries);
+			log_error(
+				"%s (id %lld, page %lld) killed %u API workers; giving up on it",
+				queue_kind_names[t->kind < sizeof(queue_kind_names) /
+									 sizeof(queue_kind_names[0])
+							 ? t->kind
+							 : 0],
+				(long long)t->id, (long long)t->page, t->tries);
 		} else {
 			t->state = QUEUE_READY;
 			s->ready++;
