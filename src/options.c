@@ -41,6 +41,7 @@ enum {
 	OPT_SSH_KEY,
 	OPT_SSH_ACCEPT_NEW,
 	OPT_MAX_RESPONSE,
+	OPT_GIT_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -85,6 +86,7 @@ static const struct option long_options[] = {
 	{ "ssh-key", required_argument, NULL, OPT_SSH_KEY },
 	{ "ssh-accept-new", no_argument, NULL, OPT_SSH_ACCEPT_NEW },
 	{ "max-response-size", required_argument, NULL, OPT_MAX_RESPONSE },
+	{ "git-timeout", required_argument, NULL, OPT_GIT_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -130,6 +132,8 @@ static const char usage_text[] =
 	"  -o, --git-options OPTS     comma-separated git clone options (e.g. --depth=1)\n"
 	"      --ssh-key FILE         private key for -m ssh (default: ssh-agent)\n"
 	"      --ssh-accept-new       accept and record unknown SSH host keys\n"
+	"      --git-timeout SECONDS  give up a repository when its git server accepts or\n"
+	"                             sends nothing for SECONDS over HTTP (default 300)\n"
 	"      --dry-run              say what would be cloned, updated or skipped; change "
 	"nothing\n"
 	"      --shard K/N            sync only shard K (0..N-1) of N, by a stable hash of the "
@@ -451,6 +455,7 @@ static void options_defaults(struct options *o)
 	o->concurrency = cores < 1 ? 1 : cores > 128 ? 128 : (int)cores;
 	o->api_concurrency = 5;
 	o->api_timeout = 30;
+	o->git_timeout = 300;
 	o->api_retries = 5;
 	o->max_body = 64LL << 20;
 }
@@ -665,6 +670,10 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case OPT_API_TIMEOUT:
 			if (parse_int("--api-timeout", optarg, 1, 3600, &o->api_timeout) < 0)
+				return GLM_EUSAGE;
+			break;
+		case OPT_GIT_TIMEOUT:
+			if (parse_int("--git-timeout", optarg, 1, 86400, &o->git_timeout) < 0)
 				return GLM_EUSAGE;
 			break;
 		case OPT_API_RETRIES:

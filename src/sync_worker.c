@@ -23,6 +23,7 @@
 #include "sync_fs.h"
 #include "sync_job.h"
 #include "sync_report.h"
+#include "sync_stream.h"
 #include "sync_url.h"
 
 static int64_t sync_worker_now_ms(void)
@@ -148,6 +149,11 @@ void sync_worker_main(struct sync_plan *plan, int index)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	if (git_libgit2_init() < 0) {
 		log_error("libgit2 initialisation failed");
+		_exit(1);
+	}
+	if (plan->opts->method == METHOD_HTTP &&
+	    sync_stream_register(plan->opts->git_timeout) < 0) {
+		log_error("%s", glm_error_msg());
 		_exit(1);
 	}
 	if (plan->opts->cacert != NULL &&

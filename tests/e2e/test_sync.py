@@ -359,6 +359,48 @@ def test_sigint_abandons_cleanly_and_exits_130(mirror, glmirror_bin):
     assert mirror.report.exists()
 
 
+def test_a_silent_git_server_fails_only_that_project(mirror):
+    # headers and half the pack, then 20 s of nothing: --git-timeout 1 gives up on it
+    mirror.fake.control("override", path_regex=r"/ops/infra\.git/git-upload-pack$",
+                        stall_ms=20000)
+    start = time.monotonic()
+    proc = mirror.run("-c", "2", "--git-timeout", "1", code=1)
+    assert time.monotonic() - start < 15, "the stalled transfer was waited out"
+    recs = mirror.records()
+    assert recs["ops/infra"]["result"] == "failed"
+    assert "nothing for 1 s" in recs["ops/infra"]["reason"], recs["ops/infra"]
+    assert {r["result"] for f, r in recs.items() if f != "ops/infra"} == {"cloned"}
+    assert not mirror.path("ops/infra").exists()
+    assert leftovers(mirror.dest) == []
+    # the next run, with the server answering again, completes it
+    mirror.fake.control("clear_overrides")
+    mirror.run()
+    assert git(mirror.path("ops/infra"), "rev-parse", "HEAD") == mirror.upstream("ops/infra")
+
+
+def test_sigint_ends_a_stalled_transfer_at_once(mirror, glmirror_bin):
+    mirror.fake.control("override", path_regex=r"\.git/git-upload-pack$", stall_ms=60000)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITLAB")}
+    env["GITLAB_TOKEN"] = mirror.fake.token
+    proc = subprocess.Popen([glmirror_bin, "-f", str(mirror.tree_file), "-m", "http", "-c", "2",
+                             "--report", str(mirror.report), str(mirror.dest)],
+                            env=env, stderr=subprocess.PIPE, start_new_session=True)
+    # Bounded wait until both workers are inside a stalled transfer.
+    for _ in range(2000):
+        if len(leftovers(mirror.dest)) >= 2 or proc.poll() is not None:
+            break
+        time.sleep(0.005)
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("SIGINT did not end a transfer stalled for 60 s within 30 s")
+    assert proc.returncode == 130, err
+    assert leftovers(mirror.dest) == []
+
+
 def test_clone_urls_to_another_host_are_refused(fake_gitlab, run_glmirror, tmp_path):
     def edit(node):
         if node["full_path"] == "ops/infra":

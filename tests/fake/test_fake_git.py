@@ -198,3 +198,40 @@ def test_bad_submodule_specs_are_refused(start_fake):
         {"name": "B", "submodules": {"c": "g/c"}}, {"name": "C"}]}]}
     with pytest.raises(RuntimeError, match="submodules have submodules"):
         start_fake(spec=bad)
+
+
+@pytest.mark.parametrize("version", ["0", "1", "2"])
+def test_every_protocol_version_clones_and_fetches(start_fake, git_env, tmp_path, version):
+    fake = start_fake(spec=DEMO_SPEC)
+    env = git_env(fake.token)
+    dest = tmp_path / "w"
+    git("-c", f"protocol.version={version}", "clone", "-q", fake.clone_url("acme/website"),
+        str(dest), env=env)
+    sha = fake.control("push", project="acme/website", message="more")["commit"]
+    git("-c", f"protocol.version={version}", "pull", "-q", "--ff-only", env=env, cwd=dest)
+    assert git("rev-parse", "HEAD", env=env, cwd=dest).stdout.strip() == sha
+
+
+def test_git_cache_serves_again_until_a_ref_changes(start_fake, git_env, tmp_path):
+    fake = start_fake(spec=DEMO_SPEC, git_cache=True)
+    env = git_env(fake.token)
+    for name in ("a", "b"):
+        git("clone", "-q", fake.clone_url("partners/portal"), str(tmp_path / name), env=env)
+    cache = fake.stats()["git_cache"]
+    # the second clone sent the same requests (3 with protocol v2): all from the cache
+    assert cache["hits"] == cache["misses"] == cache["entries"] == 3, cache
+    sha = fake.control("push", project="partners/portal", message="new")["commit"]
+    git("clone", "-q", fake.clone_url("partners/portal"), str(tmp_path / "c"), env=env)
+    assert git("rev-parse", "HEAD", env=env, cwd=tmp_path / "c").stdout.strip() == sha
+    fake.control("tag", project="partners/portal", tag="v9")
+    git("fetch", "-q", "--tags", env=env, cwd=tmp_path / "a")
+    assert git("tag", env=env, cwd=tmp_path / "a").stdout.split() == ["v9"]
+    assert fake.stats()["git_cache"]["hits"] == 3
+
+
+def test_without_git_cache_nothing_is_kept(start_fake, git_env, tmp_path):
+    fake = start_fake(spec=DEMO_SPEC)
+    env = git_env(fake.token)
+    for name in ("a", "b"):
+        git("clone", "-q", fake.clone_url("partners/portal"), str(tmp_path / name), env=env)
+    assert fake.stats()["git_cache"] == {"hits": 0, "misses": 0, "entries": 0, "bytes": 0}

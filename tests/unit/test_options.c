@@ -65,6 +65,7 @@ static void test_defaults_match_gitlabber(void **state)
 	assert_int_equal(o.naming, NAMING_NAME);
 	assert_int_equal(o.archived, ARCHIVED_INCLUDE);
 	assert_int_equal(o.api_concurrency, 5);
+	assert_int_equal(o.git_timeout, 300);
 	assert_int_equal(o.include_shared, 0);
 	assert_true(o.concurrency >= 1);
 	options_release(&o);
@@ -171,9 +172,10 @@ static void test_rates_sizes_shards(void **state)
 	assert_int_equal(o.shard_n, 3);
 	options_release(&o);
 	assert_int_equal(parse(&o, "-p", "-t", "tok-123456", "-u", "http://h", "--api-rate-limit",
-			       "10/s", NULL),
+			       "10/s", "--git-timeout", "45", NULL),
 			 0);
 	assert_true(o.api_rate > 9.99 && o.api_rate < 10.01);
+	assert_int_equal(o.git_timeout, 45);
 	options_release(&o);
 }
 
@@ -191,6 +193,7 @@ static void test_bad_input_is_a_usage_error(void **state)
 		{ "--api-rate-limit", "fast", "--api-rate-limit" },
 		{ "-u", "gitlab.example.com", "--url" },
 		{ "--api-retries", "-1", "--api-retries" },
+		{ "--git-timeout", "0", "--git-timeout" },
 	};
 	struct options o;
 	size_t i;

@@ -8,7 +8,8 @@ Modules, one role each:
   pagination offset and keyset pagination headers
   routes     the API routes
   repos      lazily created bare repositories
-  githttp    git smart HTTP through `git http-backend`
+  githttp    git smart HTTP: `git upload-pack --stateless-rpc`, as Gitaly
+  gitcache   --git-cache: upload-pack answers kept while the refs are unchanged
   ratelimit  fixed-window rate limiting with GitLab's headers
   faults     random faults and scripted overrides
   stats      request statistics

@@ -11,7 +11,8 @@ n}, "by_status" {"200": n}, "throttled" (429s), "in_flight", "max_in_flight"
 (concurrent API requests), "max_window" (most API requests in one rate-limit
 window, 1 s without a limit), "window_seconds", "requests" [{"method", "path"
 (query tokens masked), "status" (0 = reset), "ms", "route", "api",
-"headers" (names only)}]}.  GET /_fake/tree answers the truth: "user",
+"headers" (names only)}], "git_cache" {"hits", "misses", "entries", "bytes"}
+(all 0 without --git-cache)}.  GET /_fake/tree answers the truth: "user",
 "groups" [{id, name, path, full_path, full_name, parent_id, access_level,
 visibility}], "projects" [{id, name, path, path_with_namespace,
 namespace_full_path, namespace_kind, archived, empty, default_branch,
@@ -280,7 +281,14 @@ def rate_limit(ctx, body):
     return {"limit": limit}
 
 
-GET = {"stats": lambda ctx: ctx.stats.snapshot(), "tree": truth}
+def stats(ctx):
+    out = ctx.stats.snapshot()
+    out["git_cache"] = (ctx.git_cache.snapshot() if ctx.git_cache else
+                        {"hits": 0, "misses": 0, "entries": 0, "bytes": 0})
+    return out
+
+
+GET = {"stats": stats, "tree": truth}
 POST = {f.__name__: f for f in (
     push, delete_branch, default_branch, tag, update, rename, move, delete, archive,
     create_project, create_group, share, faults, override, clear_overrides, reset_stats,

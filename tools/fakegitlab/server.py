@@ -21,7 +21,7 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
-from . import control, faults, generator, githttp, pagination, ratelimit, routes, spec
+from . import control, faults, generator, gitcache, githttp, pagination, ratelimit, routes, spec
 from .http import ApiError, Request, Response
 from .model import Model
 from .repos import Repos
@@ -54,6 +54,7 @@ class Context:
         self.overrides = faults.Overrides()
         self.latency_ms = 0
         self.slow_ms = 2000
+        self.git_cache = None  # gitcache.GitCache with --git-cache
         self.log = None
         self.log_lock = threading.Lock()
         self.request_ids = itertools.count(1)
@@ -345,6 +346,9 @@ def parse_args(argv):
     ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
     ap.add_argument("--port-file", help="write the port here (atomically) once listening")
     ap.add_argument("--repos-dir", help="bare repositories (default: a temporary directory)")
+    ap.add_argument("--git-cache", action="store_true",
+                    help="keep upload-pack answers and serve them again while the refs "
+                         "are unchanged, as Gitaly's caches do (for benchmarks)")
     ap.add_argument("--eager-repos", action="store_true",
                     help="create every repository at start instead of on first clone")
     ap.add_argument("--token", action="append", help=f"valid token (repeatable; default "
@@ -421,6 +425,8 @@ def main(argv=None):
     for route, n, period in route_limits:
         limiter = ratelimit.RateLimiter(n, period, name=f"throttle_{route}")
         ctx.route_limiters[route] = limiter
+    if args.git_cache:
+        ctx.git_cache = gitcache.GitCache()
     if args.eager_repos:
         for p in list(model.projects.values()):
             ctx.repos.ensure(p)
