@@ -1,7 +1,7 @@
 """FakeGitLab: run tools/fake_gitlab.py as a subprocess and talk to it.
 
     fake = FakeGitLab(spec={...} or "file.json", generate="groups=2,...",
-                      rate_limit="60/10", faults="5xx=0.1", seed=1, ...)
+                      rate_limit="60/10", faults="5xx=0.1", seed=1, tls=True, ...)
     fake.url, fake.token, fake.port
     fake.api("/groups?per_page=2")        -> (status, headers, json or None)
     fake.control("push", project="a/b")   -> json answer of POST /_fake/push
@@ -25,6 +25,7 @@ link_rels(header) -> {rel: url}, stop_all(fakes).
 import http.client
 import json
 import pathlib
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tools" / "fake_gitlab.py"
 DEMO_SPEC = ROOT / "tools" / "demo-tree.json"
 DEFAULT_TOKEN = "glpat-fake-token-0123456789"
+# tls=True: HTTPS with a certificate for 127.0.0.1 signed by TLS_CA (tests/tls/README.md).
+TLS_DIR = ROOT / "tests" / "tls"
+TLS_CA = TLS_DIR / "ca.pem"
 OWN_TOKEN = object()  # api(): use the fake's token
 BUG_MARKER = "FAKE-GITLAB-BUG"  # printed by tools/fakegitlab/server.py
 
@@ -63,8 +67,11 @@ def stop_all(fakes):
 
 class FakeGitLab:
     def __init__(self, spec=None, generate=None, token=DEFAULT_TOKEN, workdir=None,
-                 start_timeout=60, **options):
+                 start_timeout=60, tls=False, **options):
         self._tmp = None
+        self.tls = tls
+        if tls:
+            options.update(tls_cert=TLS_DIR / "server.pem", tls_key=TLS_DIR / "server.key")
         if workdir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="fake-gitlab-")
             workdir = self._tmp.name
@@ -104,7 +111,7 @@ class FakeGitLab:
                 self._fail("fake GitLab did not start in time")
             time.sleep(0.02)
         self.port = int(port_file.read_text().strip())
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._conn = None
         self._killed = False
 
@@ -118,7 +125,11 @@ class FakeGitLab:
     def request(self, method, path, body=None, headers=None, timeout=30):
         """(status, headers dict with lower-case names, raw body bytes)."""
         for attempt in (1, 2):
-            if self._conn is None:
+            if self._conn is None and self.tls:
+                self._conn = http.client.HTTPSConnection(
+                    "127.0.0.1", self.port, timeout=timeout,
+                    context=ssl.create_default_context(cafile=str(TLS_CA)))
+            elif self._conn is None:
                 self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
             try:
                 self._conn.request(method, path, body=body, headers=headers or {})

@@ -1,7 +1,7 @@
 """The HTTP server, request dispatch and the command line.
 
-HTTP/1.1 with keep-alive, one thread per connection, TCP_NODELAY on every
-accepted socket.  Dispatch: /_fake/* control endpoints; then overrides; then
+HTTP/1.1 with keep-alive (HTTPS with --tls-cert), one thread per connection,
+TCP_NODELAY on every accepted socket.  Dispatch: /_fake/* control endpoints; then overrides; then
 /api/v4/* (rate limit, authentication, route, faults, latency) or git smart
 HTTP; anything else is 404.
 """
@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import sys
 import tempfile
 import threading
@@ -124,6 +125,12 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # TCP_NODELAY on every accepted socket
     sys_version = ""
     timeout = 300  # an idle keep-alive connection is dropped after this
+
+    def setup(self):
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(self.timeout)
+            self.request.do_handshake()
+        super().setup()
 
     def version_string(self):
         return "nginx"
@@ -318,8 +325,9 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 256
 
     def handle_error(self, request, client_address):
-        """Clients that hang up are normal here; anything else is a fake bug."""
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        """Clients that hang up, or refuse the TLS certificate, are normal
+        here; anything else is a fake bug."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError)):
             return
         print(BUG_MARKER, file=sys.stderr)
         traceback.print_exc()
@@ -345,6 +353,8 @@ def parse_args(argv):
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
     ap.add_argument("--port-file", help="write the port here (atomically) once listening")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate chain (PEM)")
+    ap.add_argument("--tls-key", help="the private key of --tls-cert (PEM)")
     ap.add_argument("--repos-dir", help="bare repositories (default: a temporary directory)")
     ap.add_argument("--git-cache", action="store_true",
                     help="keep upload-pack answers and serve them again while the refs "
@@ -434,8 +444,15 @@ def main(argv=None):
         ctx.log = open(args.log, "a", encoding="utf-8")
     server = Server((args.host, args.port), Handler)
     server.ctx = ctx
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+        # The handshake runs in each connection's thread (Handler.setup),
+        # so a slow or refusing client does not hold up accept().
+        server.socket = tls.wrap_socket(server.socket, server_side=True,
+                                        do_handshake_on_connect=False)
     port = server.server_address[1]
-    own = f"http://{args.host}:{port}"
+    own = f"{'https' if args.tls_cert else 'http'}://{args.host}:{port}"
     ctx.base = (args.external_url or own).rstrip("/")
 
     def stop(signum, frame):
