@@ -19,6 +19,7 @@ struct sync_job {
 	int parent_fd;	   /* the folder that holds the checkout; owned */
 	int die;	   /* test hook: SIGKILL in the middle of the transfer */
 	int cred_tries;	   /* credential callback calls */
+	int key_offered;   /* SSH key credentials given to libgit2 */
 	uint64_t bytes;	   /* received so far, every transfer of the project */
 	uint64_t received; /* the current transfer's count */
 	size_t tips;	   /* refs the fetch changed */

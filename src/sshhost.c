@@ -65,8 +65,13 @@ int sshhost_check_file(const char *path, const char *host, int port, const unsig
 	char name[SYNC_URL_HOST_MAX + 16];
 	int type = sshhost_key_type(raw_type), mask, rc, err = GLM_EUNSAFE;
 
+	/* known_hosts' own spelling of the host, also the one users look for in messages */
+	if (port == 22)
+		snprintf(name, sizeof(name), "%s", host);
+	else
+		snprintf(name, sizeof(name), "[%s]:%d", host, port);
 	if (type == 0)
-		return glm_error_set(GLM_EUNSAFE, "SSH host key of %s has an unknown type", host);
+		return glm_error_set(GLM_EUNSAFE, "SSH host key of %s has an unknown type", name);
 	mask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | type;
 	if ((session = libssh2_session_init()) == NULL ||
 	    (hosts = libssh2_knownhost_init(session)) == NULL) {
@@ -87,20 +92,16 @@ int sshhost_check_file(const char *path, const char *host, int port, const unsig
 			GLM_EUNSAFE,
 			"the SSH host key of %s differs from the one in %s: someone may "
 			"be intercepting the connection, or the host key changed",
-			host, path);
+			name, path);
 	} else if (!accept_new) {
 		err = glm_error_set(GLM_EUNSAFE,
 				    "unknown SSH host %s: add its key to %s (ssh-keyscan) or pass "
 				    "--ssh-accept-new",
-				    host, path);
+				    name, path);
 	} else {
-		if (port == 22)
-			snprintf(name, sizeof(name), "%s", host);
-		else
-			snprintf(name, sizeof(name), "[%s]:%d", host, port);
 		if (libssh2_knownhost_addc(hosts, name, NULL, (const char *)key, keylen, NULL, 0,
 					   mask, &entry) != 0) {
-			err = glm_error_set(GLM_ERR, "cannot add the host key of %s", host);
+			err = glm_error_set(GLM_ERR, "cannot add the host key of %s", name);
 			goto out;
 		}
 		if ((err = sshhost_record(hosts, entry, path)) == 0)

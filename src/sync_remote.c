@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "log.h"
@@ -15,12 +16,48 @@
 #include "sync_job.h"
 #include "sync_url.h"
 
-#define SYNC_REMOTE_MAX_CRED_TRIES 3
+/* A bound on libgit2 asking again; each SSH key file is one ask, a user name another. */
+#define SYNC_REMOTE_MAX_CRED_TRIES 8
 
 static int sync_remote_refuse(const char *msg)
 {
 	git_error_set_str(GIT_ERROR_NET, msg);
 	return GIT_EAUTH;
+}
+
+/* Without --ssh-key or an agent, the files ssh itself would try, in its order. */
+static const char *const sync_remote_default_keys[] = { "id_ed25519", "id_ecdsa", "id_rsa" };
+#define SYNC_REMOTE_NDEFAULT_KEYS (sizeof(sync_remote_default_keys) / sizeof(char *))
+
+/*
+ * The next SSH key to offer, or a refusal that says why none is left.  Each
+ * key is offered once: asking again only spends the server's MaxAuthTries
+ * and hides the reason (libgit2 tries every identity of the agent at once).
+ */
+static int sync_remote_ssh_key(git_credential **out, struct sync_job *job, const char *user)
+{
+	const char *key = job->plan->opts->ssh_key;
+	const char *sock = getenv("SSH_AUTH_SOCK"), *home = getenv("HOME");
+	int n = job->key_offered++, seen = 0;
+	char path[4096];
+
+	if (key != NULL)
+		return n == 0 ? git_credential_ssh_key_new(out, user, NULL, key, NULL)
+			      : sync_remote_refuse("the server did not accept the --ssh-key key");
+	if (sock != NULL && *sock != '\0')
+		return n == 0 ? git_credential_ssh_key_from_agent(out, user)
+			      : sync_remote_refuse("the server accepted no key of ssh-agent "
+						   "(SSH_AUTH_SOCK)");
+	for (size_t i = 0; home != NULL && *home != '\0' && i < SYNC_REMOTE_NDEFAULT_KEYS; i++) {
+		snprintf(path, sizeof(path), "%s/.ssh/%s", home, sync_remote_default_keys[i]);
+		if (access(path, R_OK) == 0 && seen++ == n)
+			return git_credential_ssh_key_new(out, user, NULL, path, NULL);
+	}
+	return sync_remote_refuse(
+		n == 0 ? "no SSH key: no --ssh-key, no ssh-agent (SSH_AUTH_SOCK is not set) and "
+			 "no readable ~/.ssh/id_ed25519, id_ecdsa or id_rsa"
+		       : "the server accepted none of ~/.ssh/id_ed25519, id_ecdsa and id_rsa "
+			 "(and no ssh-agent runs: SSH_AUTH_SOCK is not set)");
 }
 
 static int sync_remote_credentials(git_credential **out, const char *url,
@@ -45,11 +82,8 @@ static int sync_remote_credentials(git_credential **out, const char *url,
 			return sync_remote_refuse("the token was rejected for this repository");
 		return git_credential_userpass_plaintext_new(out, "oauth2", opts->token);
 	}
-	if (opts->method == METHOD_SSH && (allowed & GIT_CREDENTIAL_SSH_KEY)) {
-		if (opts->ssh_key != NULL)
-			return git_credential_ssh_key_new(out, user, NULL, opts->ssh_key, NULL);
-		return git_credential_ssh_key_from_agent(out, user);
-	}
+	if (opts->method == METHOD_SSH && (allowed & GIT_CREDENTIAL_SSH_KEY))
+		return sync_remote_ssh_key(out, job, user);
 	if (allowed & GIT_CREDENTIAL_USERNAME)
 		return git_credential_username_new(out, user);
 	return sync_remote_refuse("the server asks for credentials glmirror cannot give");

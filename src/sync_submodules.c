@@ -52,6 +52,7 @@ static int sync_submodules_one(git_submodule *sm, const char *name, void *payloa
 	sync_remote_fetch_options(&uo.fetch_opts, w->job);
 	uo.checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE;
 	w->job->cred_tries = 0;
+	w->job->key_offered = 0;
 	log_verbose("%s: submodule %s", w->job->project->full_path, name);
 	if ((rc = git_submodule_update(sm, 1, &uo)) < 0) {
 		w->err = sync_remote_git_error(rc, "submodule");

@@ -12,6 +12,10 @@
                                              hit a bug of its own
 
     fake.request(method, path, body, headers) -> (status, lower-case headers, bytes)
+
+    FakeGitLab(ssh=True): git over SSH too (sshd -i per connection, with
+    keys made here): fake.ssh_port, fake.ssh_user, fake.ssh_key (the client's
+    private key, ed25519), fake.ssh_host_line (a known_hosts line).
     fake.workdir (repos/, requests.log, server.stderr), fake.proc
 
 Keyword options become command-line options (rate_limit="60/10" ->
@@ -67,7 +71,7 @@ def stop_all(fakes):
 
 class FakeGitLab:
     def __init__(self, spec=None, generate=None, token=DEFAULT_TOKEN, workdir=None,
-                 start_timeout=60, tls=False, **options):
+                 start_timeout=60, tls=False, ssh=False, **options):
         self._tmp = None
         self.tls = tls
         if tls:
@@ -76,6 +80,8 @@ class FakeGitLab:
             self._tmp = tempfile.TemporaryDirectory(prefix="fake-gitlab-")
             workdir = self._tmp.name
         self.workdir = pathlib.Path(workdir)
+        if ssh:
+            options.update(self._ssh_keys())
         self.token = token
         self.log_path = self.workdir / "requests.log"
         args = [sys.executable, str(SCRIPT), "--token", token,
@@ -114,6 +120,21 @@ class FakeGitLab:
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._conn = None
         self._killed = False
+        if ssh:
+            info = self._get_control("ssh")
+            self.ssh_port, self.ssh_user = info["port"], info["user"]
+            host_pub = (self.workdir / "ssh_host_key.pub").read_text().split()
+            self.ssh_host_line = f"[127.0.0.1]:{self.ssh_port} {host_pub[0]} {host_pub[1]}"
+
+    def _ssh_keys(self):
+        """A host key and a client key (ed25519: libssh2 1.10 signs RSA with
+        SHA-1 only, which OpenSSH 9 refuses)."""
+        for name in ("ssh_host_key", "ssh_user_key"):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f",
+                            str(self.workdir / name)], check=True, capture_output=True)
+        self.ssh_key = self.workdir / "ssh_user_key"
+        return {"ssh_host_key": self.workdir / "ssh_host_key",
+                "ssh_authorized_keys": self.workdir / "ssh_user_key.pub"}
 
     def _fail(self, what):
         self._stderr.close()

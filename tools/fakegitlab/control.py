@@ -1,6 +1,7 @@
 """The /_fake/ control endpoints (no token needed).
 
-GET  stats, tree;  POST reset_stats, push {project, branch?, message?,
+GET  stats, tree, ssh ({port, user} of --ssh-host-key's front, or nulls);
+POST repo_path {project} -> {path} (the bare repository), reset_stats, push {project, branch?, message?,
 rewrite?}, delete_branch, default_branch, tag, update, rename, move {project|group,
 to}, delete, archive, create_project, create_group, share, faults, override,
 clear_overrides, rate_limit.  POST bodies are JSON objects; a project or
@@ -288,11 +289,21 @@ def stats(ctx):
     return out
 
 
-GET = {"stats": stats, "tree": truth}
+def repo_path(ctx, body):
+    """The bare repository of a project (created if missing), for ssh_command.py."""
+    return {"path": ctx.repos.ensure(_project(ctx, body))}
+
+
+def ssh(ctx):
+    front = ctx.ssh
+    return {"port": front.port, "user": front.user} if front else {"port": None, "user": None}
+
+
+GET = {"stats": stats, "tree": truth, "ssh": ssh}
 POST = {f.__name__: f for f in (
     push, delete_branch, default_branch, tag, update, rename, move, delete, archive,
     create_project, create_group, share, faults, override, clear_overrides, reset_stats,
-    rate_limit)}
+    rate_limit, repo_path)}
 
 
 def handle(ctx, method, action, body):

@@ -8,8 +8,18 @@ from urllib.parse import urlsplit
 from .model import Group, timestamp
 
 
+SSH = {"user": "git", "port": 22}  # set once at start by server.main (--ssh-host-key)
+
+
 def ssh_host(base):
     return urlsplit(base).hostname or "localhost"
+
+
+def ssh_url(base, full_path):
+    """GitLab's ssh_url_to_repo: scp-like on port 22, an ssh:// URL otherwise."""
+    if SSH["port"] == 22:
+        return f"{SSH['user']}@{ssh_host(base)}:{full_path}.git"
+    return f"ssh://{SSH['user']}@{ssh_host(base)}:{SSH['port']}/{full_path}.git"
 
 
 def namespace(ns, base):
@@ -43,7 +53,7 @@ def project(p, base, simple=False, owner=None):
         "name_with_namespace": p.name_with_namespace, "path": p.path,
         "path_with_namespace": p.full_path, "created_at": timestamp(p.created_seq),
         "default_branch": p.default_branch, "tag_list": [], "topics": [],
-        "ssh_url_to_repo": f"git@{ssh_host(base)}:{p.full_path}.git",
+        "ssh_url_to_repo": ssh_url(base, p.full_path),
         "http_url_to_repo": f"{base}/{p.full_path}.git",
         "web_url": f"{base}/{p.full_path}",
         "readme_url": (None if p.empty else

@@ -22,7 +22,8 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
-from . import control, faults, generator, gitcache, githttp, pagination, ratelimit, routes, spec
+from . import (control, faults, generator, gitcache, githttp, pagination, ratelimit, render,
+               routes, spec, sshfront)
 from .http import ApiError, Request, Response
 from .model import Model
 from .repos import Repos
@@ -56,6 +57,7 @@ class Context:
         self.latency_ms = 0
         self.slow_ms = 2000
         self.git_cache = None  # gitcache.GitCache with --git-cache
+        self.ssh = None  # sshfront.SshFront with --ssh-host-key
         self.log = None
         self.log_lock = threading.Lock()
         self.request_ids = itertools.count(1)
@@ -355,6 +357,11 @@ def parse_args(argv):
     ap.add_argument("--port-file", help="write the port here (atomically) once listening")
     ap.add_argument("--tls-cert", help="serve HTTPS with this certificate chain (PEM)")
     ap.add_argument("--tls-key", help="the private key of --tls-cert (PEM)")
+    ap.add_argument("--ssh-host-key", help="also serve git over SSH (sshd -i per connection) "
+                    "with this host key; clone URLs become ssh://USER@HOST:PORT/...")
+    ap.add_argument("--ssh-authorized-keys", help="public keys allowed to clone over SSH")
+    ap.add_argument("--ssh-user", help="the account in SSH clone URLs (default: the user "
+                    "running the fake)")
     ap.add_argument("--repos-dir", help="bare repositories (default: a temporary directory)")
     ap.add_argument("--git-cache", action="store_true",
                     help="keep upload-pack answers and serve them again while the refs "
@@ -412,6 +419,8 @@ def main(argv=None):
         rates = faults.parse_rates(args.faults)
         limit = ratelimit.parse(args.rate_limit) if args.rate_limit else None
         route_limits = [ratelimit.parse_route(text) for text in args.route_rate_limit]
+        if args.ssh_host_key and not args.ssh_authorized_keys:
+            raise ValueError("--ssh-host-key needs --ssh-authorized-keys")
     except (ValueError, OSError) as e:
         print(f"fake_gitlab: {e}", file=sys.stderr)
         return 2
@@ -454,6 +463,17 @@ def main(argv=None):
     port = server.server_address[1]
     own = f"{'https' if args.tls_cert else 'http'}://{args.host}:{port}"
     ctx.base = (args.external_url or own).rstrip("/")
+    ssh_dir = None
+    if args.ssh_host_key:
+        ssh_dir = tempfile.mkdtemp(prefix="fake-gitlab-ssh-")
+        try:
+            ctx.ssh = sshfront.SshFront(args.host, args.ssh_host_key, args.ssh_authorized_keys,
+                                        ssh_dir, own, args.ssh_user)
+        except OSError as e:
+            print(f"fake_gitlab: {e}", file=sys.stderr)
+            shutil.rmtree(ssh_dir, ignore_errors=True)
+            return 2
+        render.SSH.update(user=ctx.ssh.user, port=ctx.ssh.port)
 
     def stop(signum, frame):
         raise KeyboardInterrupt
@@ -468,6 +488,9 @@ def main(argv=None):
         pass
     finally:
         server.server_close()
+        if ctx.ssh:
+            ctx.ssh.close()
+            shutil.rmtree(ssh_dir, ignore_errors=True)
         if temp_repos:
             shutil.rmtree(temp_repos, ignore_errors=True)
     return 0
