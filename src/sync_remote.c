@@ -153,6 +153,8 @@ void sync_remote_fetch_options(git_fetch_options *out, struct sync_job *job)
 	out->callbacks.update_tips = sync_remote_update_tips;
 	out->callbacks.payload = job;
 	out->follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+	/* As git and the crawl's libcurl: http.proxy, else https_proxy/http_proxy, no_proxy. */
+	out->proxy_opts.type = GIT_PROXY_AUTO;
 	if (job->plan->gitopts.no_tags)
 		out->download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 #if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 7)

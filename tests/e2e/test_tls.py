@@ -6,6 +6,7 @@ import json
 import subprocess
 
 import pytest
+from connectproxy import ConnectProxy
 from fake import DEMO_SPEC, TLS_CA
 
 from synctree import project_paths, tree_from_truth, write_tree
@@ -72,3 +73,33 @@ def test_insecure_accepts_the_certificate_and_warns(tls_fake, run_glmirror, tmp_
     assert "insecure" in proc.stderr.lower()
     truth = {p["path_with_namespace"]: p for p in tls_fake.truth()["projects"]}
     assert head(tmp_path / "d/Acme Corp/Website") == truth["acme/website"]["repo_branches"]["main"]
+
+
+def test_https_proxy_from_the_environment_carries_crawl_and_clones(tls_fake, run_glmirror,
+                                                                   tmp_path):
+    proxy = ConnectProxy()
+    try:
+        env = {"GITLAB_TOKEN": tls_fake.token, "https_proxy": f"http://127.0.0.1:{proxy.port}",
+               "no_proxy": "", "NO_PROXY": ""}
+        proc = run_glmirror(["-u", tls_fake.url, "--cacert", TLS_CA, "-m", "http", "-c", "2",
+                             "-i", "/Acme Corp/Website,/Partners/Partner Portal",
+                             tmp_path / "d"], env=env)
+        assert proc.returncode == 0, proc.stderr
+        agents = proxy.agents()
+    finally:
+        proxy.close()
+    truth = {p["path_with_namespace"]: p for p in tls_fake.truth()["projects"]}
+    assert head(tmp_path / "d/Acme Corp/Website") == truth["acme/website"]["repo_branches"]["main"]
+    # both the API client and libgit2 went through the tunnel
+    assert any("libgit2" in ua for ua in agents), agents
+    assert any("glmirror" in ua for ua in agents), agents
+
+
+def test_no_proxy_is_honoured_by_crawl_and_clones(tls_fake, run_glmirror, tmp_path):
+    # the proxy named does not exist: only bypassing it can work
+    env = {"GITLAB_TOKEN": tls_fake.token, "https_proxy": "http://127.0.0.1:1",
+           "no_proxy": "127.0.0.1"}
+    proc = run_glmirror(["-u", tls_fake.url, "--cacert", TLS_CA, "-m", "http",
+                         "-i", "/Acme Corp/Website", tmp_path / "d"], env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "d/Acme Corp/Website/.git").is_dir()
