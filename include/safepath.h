@@ -29,6 +29,12 @@ int safepath_check_component(const char *name);
  */
 typedef void (*safepath_report_fn)(const struct node *node, const char *reason, void *ctx);
 size_t safepath_check_tree(struct node *root, safepath_report_fn report, void *ctx);
+/*
+ * Why node, or the marked node above it, was marked unsafe, formatted into
+ * buf; NULL when neither is marked.  For the projects of an unsafe subtree
+ * that was moved elsewhere (the marked node is found through ->parent).
+ */
+const char *safepath_reason(const struct node *node, char *buf, size_t size);
 
 /*
  * Opens (creating when create is set, mode 0755) the folder root_path

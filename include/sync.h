@@ -16,13 +16,15 @@ struct sync_summary {
 };
 
 /*
- * Syncs every project of root (finished and filtered; nodes marked unsafe
- * are reported as failed and not touched).  base_url is the GitLab the tree
- * came from: clone URLs must point to its host.  Returns 0 when every
- * project was handled (out->failed may still be > 0), GLM_EINTR when
- * interrupted, or an error that stopped the whole sync (DEST not usable).
+ * Syncs every project of root (finished, filtered and safe).  The projects
+ * of unsafe (NULL allowed: the subtrees safepath marked, moved out of root)
+ * are not touched; they count, and are reported, as failed with their
+ * reason.  base_url is the GitLab the tree came from: clone URLs must point
+ * to its host.  Returns 0 when every project was handled (out->failed may
+ * still be > 0), GLM_EINTR when interrupted, or an error that stopped the
+ * whole sync (DEST not usable).
  */
-int sync_run(const struct options *opts, struct node *root, const char *base_url,
-	     struct sync_summary *out);
+int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
+	     const char *base_url, struct sync_summary *out);
 
 #endif

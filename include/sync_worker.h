@@ -21,6 +21,7 @@ struct sync_plan {
 	struct gitopts gitopts;
 	struct node **projects; /* owned array of borrowed nodes; slot i = projects[i] */
 	size_t nprojects;
+	size_t nsafe;	   /* projects[nsafe..] are unsafe: failed before any work starts */
 	int dest_fd;	   /* DEST, opened by the supervisor */
 	int parent_pipe;   /* read end: EOF when the supervisor is gone */
 	int parent_pipe_w; /* the supervisor's end, closed in the worker */

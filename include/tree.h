@@ -27,8 +27,9 @@ struct node {
 	char *last_activity_at; /* projects; as GitLab sent it */
 	int archived;
 	int empty_repo;
-	int shared; /* a project listed in a group it was shared into */
-	int unsafe; /* set by safepath_check_tree(): never touches the disk */
+	int shared;	     /* a project listed in a group it was shared into */
+	int unsafe;	     /* set by safepath_check_tree(): never touches the disk */
+	char *unsafe_reason; /* owned; why, when unsafe (NULL if out of memory) */
 
 	/* Derived by tree_finish() from the naming choice: */
 	char *folder;	 /* name or path: the folder, and gitlabber's "name" key */
@@ -47,6 +48,8 @@ void node_free(struct node *node);
 int node_add_child(struct node *parent, struct node *child);
 /* Removes and frees children[i]. */
 void node_remove_child(struct node *parent, size_t i);
+/* Removes children[i] and returns it; the caller owns it. */
+struct node *node_take_child(struct node *parent, size_t i);
 /* Sets *field to a copy of value (NULL allowed); frees the old one. */
 int node_set(char **field, const char *value);
 

@@ -68,6 +68,8 @@ static void safepath_mark(struct node *node, const char *reason, safepath_report
 			 below, below == 1 ? "" : "s");
 	else
 		snprintf(full, sizeof(full), "%s", reason);
+	/* Out of memory only loses the wording: safepath_reason() has a fallback. */
+	(void)node_set(&node->unsafe_reason, full);
 	if (report != NULL)
 		report(node, full, ctx);
 }
@@ -109,6 +111,26 @@ static size_t safepath_check_node(struct node *node, safepath_report_fn report, 
 size_t safepath_check_tree(struct node *root, safepath_report_fn report, void *ctx)
 {
 	return safepath_check_node(root, report, ctx);
+}
+
+const char *safepath_reason(const struct node *node, char *buf, size_t size)
+{
+	const struct node *marked = node;
+	const char *why;
+	char esc[256];
+
+	while (marked != NULL && !marked->unsafe)
+		marked = marked->parent;
+	if (marked == NULL)
+		return NULL;
+	why = marked->unsafe_reason ? marked->unsafe_reason : "its folder is not safe to create";
+	if (marked == node)
+		snprintf(buf, size, "%s", why);
+	else
+		snprintf(buf, size, "%s %s is skipped: %s", node_type_name(marked->type),
+			 log_esc(marked->full_path ? marked->full_path : "", esc, sizeof(esc)),
+			 why);
+	return buf;
 }
 
 /* Why openat() of a component failed: a symlink, not a folder, or errno. */

@@ -138,29 +138,40 @@ static void supervisor_report_unsafe(const struct node *node, const char *reason
 		  reason);
 }
 
-/* What safepath marked never reaches the tree file, the printout or the disk. */
-static void supervisor_prune_unsafe(struct node *node)
+/*
+ * What safepath marked never reaches the tree file, the printout or the
+ * disk: it moves below quarantine, whose projects the sync reports as failed.
+ */
+static int supervisor_prune_unsafe(struct node *node, struct node *quarantine)
 {
 	size_t i = 0;
+	int err;
 
 	while (i < node->nchildren) {
 		if (node->children[i]->unsafe) {
-			node_remove_child(node, i);
+			struct node *child = node_take_child(node, i);
+
+			if ((err = node_add_child(quarantine, child)) < 0) {
+				node_free(child);
+				return err;
+			}
 		} else {
-			supervisor_prune_unsafe(node->children[i]);
+			if ((err = supervisor_prune_unsafe(node->children[i], quarantine)) < 0)
+				return err;
 			i++;
 		}
 	}
+	return 0;
 }
 
-static int supervisor_sync(const struct options *opts, struct node *root, const char *base_url,
-			   size_t *failures)
+static int supervisor_sync(const struct options *opts, struct node *root, struct node *unsafe,
+			   const char *base_url, size_t *failures)
 {
 	struct sync_summary sum;
 	int err;
 
 	memset(&sum, 0, sizeof(sum));
-	err = sync_run(opts, root, base_url, &sum);
+	err = sync_run(opts, root, unsafe, base_url, &sum);
 	if (err < 0)
 		return err;
 	*failures += sum.failed;
@@ -170,7 +181,7 @@ static int supervisor_sync(const struct options *opts, struct node *root, const 
 int supervisor_run(const struct options *opts)
 {
 	struct filter *filter = NULL;
-	struct node *root = NULL;
+	struct node *root = NULL, *unsafe = NULL;
 	char *base_url = NULL;
 	size_t failures = 0;
 	int err, code = EXIT_OK;
@@ -193,7 +204,12 @@ int supervisor_run(const struct options *opts)
 	if ((err = tree_finish(root, opts->naming)) < 0 || (err = filter_apply(filter, root)) < 0)
 		goto out;
 	failures += safepath_check_tree(root, supervisor_report_unsafe, NULL);
-	supervisor_prune_unsafe(root);
+	if ((unsafe = node_new(NODE_ROOT)) == NULL) {
+		err = glm_error_set(GLM_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((err = supervisor_prune_unsafe(root, unsafe)) < 0)
+		goto out;
 
 	if (opts->tree_out != NULL &&
 	    (err = treefile_write(opts->tree_out, root, base_url, opts)) < 0)
@@ -201,7 +217,7 @@ int supervisor_run(const struct options *opts)
 	if (opts->print)
 		err = print_tree(stdout, root, base_url, opts);
 	else
-		err = supervisor_sync(opts, root, base_url, &failures);
+		err = supervisor_sync(opts, root, unsafe, base_url, &failures);
 
 out:
 	if (err < 0) {
@@ -214,6 +230,7 @@ out:
 	}
 	filter_free(filter);
 	node_free(root);
+	node_free(unsafe);
 	free(base_url);
 	return code;
 }

@@ -20,6 +20,7 @@
 #include "error.h"
 #include "gitopts.h"
 #include "log.h"
+#include "safepath.h"
 #include "signals.h"
 #include "sync_dryrun.h"
 #include "sync_progress.h"
@@ -48,7 +49,7 @@ static int sync_collect_project(struct node *node, void *ctx)
 	const struct options *opts = c->plan->opts;
 	struct node **grown;
 
-	if (node->type != NODE_PROJECT || node->unsafe ||
+	if (node->type != NODE_PROJECT ||
 	    !sync_shard_mine(node->full_path, opts->shard_k, opts->shard_n))
 		return 0;
 	if (c->plan->nprojects == c->cap) {
@@ -190,8 +191,18 @@ static int sync_lock_dest(int dest_fd, const char *dest)
 	return 0;
 }
 
-int sync_run(const struct options *opts, struct node *root, const char *base_url,
-	     struct sync_summary *out)
+/* The projects moved out of the tree as unsafe: failed before any work, with the reason. */
+static void sync_fail_unsafe(struct sync_plan *plan)
+{
+	char reason[SYNC_REASON_MAX];
+
+	for (size_t i = plan->nsafe; i < plan->nprojects; i++)
+		sync_queue_finish(&plan->queue, i, SYNC_RES_FAILED,
+				  safepath_reason(plan->projects[i], reason, sizeof(reason)), 0, 0);
+}
+
+int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
+	     const char *base_url, struct sync_summary *out)
 {
 	struct sync_plan plan;
 	struct sync_collect collect;
@@ -210,6 +221,9 @@ int sync_run(const struct options *opts, struct node *root, const char *base_url
 	if ((err = gitopts_parse(opts, &plan.gitopts)) < 0 ||
 	    (err = tree_walk(root, sync_collect_project, &collect)) < 0)
 		goto out;
+	plan.nsafe = plan.nprojects;
+	if (unsafe != NULL && (err = tree_walk(unsafe, sync_collect_project, &collect)) < 0)
+		goto out;
 	out->total = plan.nprojects;
 	if (opts->dry_run) {
 		err = sync_dryrun_run(&plan, out);
@@ -224,6 +238,7 @@ int sync_run(const struct options *opts, struct node *root, const char *base_url
 	if ((err = sync_lock_dest(plan.dest_fd, opts->dest)) < 0 ||
 	    (err = sync_queue_create(&plan.queue, plan.nprojects)) < 0)
 		goto out;
+	sync_fail_unsafe(&plan);
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		err = glm_error_errno(GLM_ERR, errno, "pipe");
 		goto out;

@@ -62,10 +62,13 @@ int sync_dryrun_run(const struct sync_plan *plan, struct sync_summary *out)
 				       plan->opts->dest);
 	for (i = 0; i < plan->nprojects; i++) {
 		const struct node *p = plan->projects[i];
-		const char *what;
+		const char *what = "fail";
 
 		reason[0] = '\0';
-		what = sync_dryrun_what(plan, dest_fd, p, reason, sizeof(reason));
+		if (i < plan->nsafe)
+			what = sync_dryrun_what(plan, dest_fd, p, reason, sizeof(reason));
+		else
+			safepath_reason(p, reason, sizeof(reason));
 		log_esc(p->root_path, path, sizeof(path));
 		if (reason[0] != '\0')
 			printf("%s %s: %s\n", what, path, reason);

@@ -33,6 +33,7 @@ void node_free(struct node *node)
 	free(node->last_activity_at);
 	free(node->folder);
 	free(node->root_path);
+	free(node->unsafe_reason);
 	free(node);
 }
 
@@ -52,12 +53,20 @@ int node_add_child(struct node *parent, struct node *child)
 	return 0;
 }
 
-void node_remove_child(struct node *parent, size_t i)
+struct node *node_take_child(struct node *parent, size_t i)
 {
-	node_free(parent->children[i]);
+	struct node *child = parent->children[i];
+
 	memmove(&parent->children[i], &parent->children[i + 1],
 		(parent->nchildren - i - 1) * sizeof(parent->children[0]));
 	parent->nchildren--;
+	child->parent = NULL;
+	return child;
+}
+
+void node_remove_child(struct node *parent, size_t i)
+{
+	node_free(node_take_child(parent, i));
 }
 
 int node_set(char **field, const char *value)

@@ -64,13 +64,36 @@ def test_dot_dot_path_is_skipped_and_the_rest_is_mirrored(world, run_glmirror, n
     fake, dest, appeared = world
     project_override(fake, "deploy", {"path": "../../etc", "name": "../../etc",
                                       "path_with_namespace": "acme/platform/../../etc"})
-    proc = mirror(run_glmirror, fake, dest, "-n", naming)
+    report = fake.workdir / "report.json"  # outside the watched folders
+    proc = mirror(run_glmirror, fake, dest, "-n", naming, "--report", report)
     assert proc.returncode == EXIT_PARTIAL, proc.stderr
     assert "../../etc" in proc.stderr
     assert_clean(proc, fake, dest, appeared)
     assert not list(dest.rglob("etc"))
+    recs = {r["full_path"]: r for r in map(json.loads, report.read_text().splitlines())}
+    assert recs["acme/platform/../../etc"]["result"] == "failed"
+    assert "'../../etc'" in recs["acme/platform/../../etc"]["reason"]
     assert (dest / "acme" / "website" / ".git").is_dir() or (
         dest / "Acme Corp" / "Website" / ".git").is_dir()
+
+
+def test_projects_below_an_unsafe_group_are_reported_failed(world, run_glmirror):
+    fake, dest, appeared = world
+    fake.control("override", path_regex=r"/groups", item_match={"path": "platform"},
+                 item_patch={"path": "..", "name": "..", "full_path": "acme/.."})
+    report = fake.workdir / "report.json"  # outside the watched folders
+    proc = mirror(run_glmirror, fake, dest, "--report", report)
+    assert proc.returncode == EXIT_PARTIAL, proc.stderr
+    assert_clean(proc, fake, dest, appeared)
+    recs = {r["full_path"]: r for r in map(json.loads, report.read_text().splitlines())}
+    below = [r for f, r in recs.items() if f.startswith("acme/platform/")]
+    assert len(below) == 2, recs.keys()
+    for r in below:
+        assert r["result"] == "failed" and r["action"] == "none", r
+        assert r["reason"] == ("subgroup acme/.. is skipped: folder name '..' is not "
+                               "allowed (2 projects below it skipped too)"), r
+    assert recs["acme/website"]["result"] == "cloned"
+    assert (dest / "acme" / "website" / ".git").is_dir()
 
 
 def test_nul_in_full_path_is_a_named_error(world, run_glmirror):

@@ -429,6 +429,17 @@ def test_clashing_folders_are_reported_not_overwritten(fake_gitlab, run_glmirror
     assert "same" in proc.stderr
     assert (m.dest / "G" / "fine" / ".git").is_dir()
     assert git(m.dest / "G" / "same", "config", "remote.origin.url").endswith("/g/same-a.git")
+    # the one left out has its record in the report, like every project
+    recs = m.records()
+    assert set(recs) == {"g/same-a", "g/same-b", "g/fine"}
+    loser = recs["g/same-b"]
+    assert (loser["result"], loser["action"]) == ("failed", "none"), loser
+    assert "is already taken by project g/same-a" in loser["reason"]
+    assert "1 failed" in proc.stderr
+    # a dry run says the same
+    proc = m.run("--dry-run", code=1, dest=tmp_path / "dry")
+    assert "fail /G/same: folder '/G/same' is already taken by project g/same-a" in proc.stdout
+    assert not (tmp_path / "dry").exists()
 
 
 def test_git_options(mirror):
