@@ -60,8 +60,6 @@ struct ratelimit_stats {
 };
 int ratelimit_stats(struct shm_ratelimit *rl, struct ratelimit_stats *out);
 
-int64_t ratelimit_now(void); /* CLOCK_MONOTONIC in ns */
-
 /*
  * Pure core of acquire: 0 = token taken; 1 = none now, *wait_ns is how
  * long until one is due (or the pause ends); negative on error.

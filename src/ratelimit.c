@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "monoclock.h"
 #include "retry.h"
 #include "shm.h"
 #include "signals.h"
@@ -17,14 +18,6 @@
 #define RL_RECOVER_NS	   (60 * RL_NS) /* after a quiet minute, a halved rate doubles again */
 #define RL_SAME_WINDOW_NS  (RL_NS + RL_NS / 2) /* reset times 1 s apart name one window */
 #define RL_EPOCH_THRESHOLD 1000000000LL /* RateLimit-Reset below this is seconds, not a time */
-
-int64_t ratelimit_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * RL_NS + ts.tv_nsec;
-}
 
 int ratelimit_init(struct shm_ratelimit *rl, double rate_per_s, double burst)
 {
@@ -43,7 +36,7 @@ int ratelimit_init(struct shm_ratelimit *rl, double rate_per_s, double burst)
 		rl->burst = rate_per_s < 1 ? 1 : rate_per_s > 10 ? 10 : rate_per_s;
 	rl->rate = rl->rate_cap;
 	rl->tokens = rl->burst;
-	rl->last_ns = ratelimit_now();
+	rl->last_ns = monoclock_ns();
 	rl->srv_limit = -1;
 	rl->srv_remaining = -1;
 	return 0;
@@ -62,7 +55,7 @@ static int ratelimit_pid_alive(pid_t pid)
 static void ratelimit_repair(void *ctx)
 {
 	struct shm_ratelimit *rl = ctx;
-	int64_t now = ratelimit_now();
+	int64_t now = monoclock_ns();
 	uint32_t n = 0;
 	int i;
 
@@ -182,7 +175,7 @@ int ratelimit_acquire(struct shm_ratelimit *rl)
 		if (signals_stopping())
 			return glm_error_set(GLM_EINTR,
 					     "interrupted while waiting for the rate limit");
-		now = ratelimit_now();
+		now = monoclock_ns();
 		if ((rc = ratelimit_acquire_at(rl, now, &wait)) <= 0)
 			return rc;
 		until.tv_sec = (now + wait) / RL_NS;
@@ -293,8 +286,8 @@ int ratelimit_observe(struct shm_ratelimit *rl, long limit, long long remaining,
 	in_s = ratelimit_reset_seconds(reset_epoch);
 	if (in_s <= 0 || in_s > RL_MAX_RESET_S)
 		return 0;
-	return ratelimit_observe_at(rl, ratelimit_now(), limit, remaining,
-				    ratelimit_now() + (int64_t)(in_s * (double)RL_NS));
+	return ratelimit_observe_at(rl, monoclock_ns(), limit, remaining,
+				    monoclock_ns() + (int64_t)(in_s * (double)RL_NS));
 }
 
 int ratelimit_pause_at(struct shm_ratelimit *rl, int64_t now_ns, double seconds)
@@ -332,7 +325,7 @@ int ratelimit_pause(struct shm_ratelimit *rl, double seconds)
 {
 	if (rl == NULL)
 		return 0;
-	return ratelimit_pause_at(rl, ratelimit_now(), seconds);
+	return ratelimit_pause_at(rl, monoclock_ns(), seconds);
 }
 
 int ratelimit_stats(struct shm_ratelimit *rl, struct ratelimit_stats *out)

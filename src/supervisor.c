@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "crawl.h"
@@ -21,6 +20,7 @@
 #include "filter.h"
 #include "gitopts.h"
 #include "log.h"
+#include "monoclock.h"
 #include "print.h"
 #include "safepath.h"
 #include "signals.h"
@@ -96,23 +96,14 @@ static int supervisor_read_tree(const struct options *opts, struct node **out_ro
 	return err;
 }
 
-static double supervisor_seconds_since(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 static int supervisor_crawl(const struct options *opts, struct node **out_root, char **out_base_url,
 			    size_t *failures)
 {
 	struct crawl_result res;
-	struct timespec start;
+	int64_t start = monoclock_ns();
 	int err;
 
 	memset(&res, 0, sizeof(res));
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	err = crawl_run(opts, out_root, &res);
 	if (err < 0)
 		return err;
@@ -122,8 +113,7 @@ static int supervisor_crawl(const struct options *opts, struct node **out_root, 
 	*failures += res.failed_tasks;
 	log_info("crawled %zu groups and %zu projects with %zu API requests in %.1f s%s",
 		 tree_count(*out_root, NODE_GROUP) + tree_count(*out_root, NODE_SUBGROUP),
-		 tree_count(*out_root, NODE_PROJECT), res.api_calls,
-		 supervisor_seconds_since(&start),
+		 tree_count(*out_root, NODE_PROJECT), res.api_calls, monoclock_seconds_since(start),
 		 res.failed_tasks ? " (incomplete: see the errors above)" : "");
 	return 0;
 }

@@ -14,12 +14,12 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "gitopts.h"
 #include "log.h"
+#include "monoclock.h"
 #include "safepath.h"
 #include "signals.h"
 #include "sync_dryrun.h"
@@ -171,14 +171,6 @@ static int sync_supervise(struct sync_plan *plan)
 	return err;
 }
 
-static double sync_seconds(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 /* One sync per DEST at a time: two would clone into the same folders. */
 static int sync_lock_dest(int dest_fd, const char *dest)
 {
@@ -206,7 +198,7 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 {
 	struct sync_plan plan;
 	struct sync_collect collect;
-	struct timespec start;
+	int64_t start = monoclock_ns();
 	sigset_t set, old;
 	int pipefd[2] = { -1, -1 }, blocked = 0, err;
 
@@ -217,7 +209,6 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	plan.dest_fd = -1;
 	collect.plan = &plan;
 	collect.cap = 0;
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	if ((err = gitopts_parse(opts, &plan.gitopts)) < 0 ||
 	    (err = tree_walk(root, sync_collect_project, &collect)) < 0)
 		goto out;
@@ -253,7 +244,7 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	blocked = 1;
 	err = sync_supervise(&plan);
 	sync_report_count(&plan, out);
-	sync_report_log(&plan, out, sync_seconds(&start));
+	sync_report_log(&plan, out, monoclock_seconds_since(start));
 	if (opts->report != NULL) {
 		int rerr = sync_report_write(&plan, opts->report);
 

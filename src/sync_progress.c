@@ -2,25 +2,17 @@
 #include "sync_progress.h"
 
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
-
-static int64_t sync_progress_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include "monoclock.h"
 
 void sync_progress_init(struct sync_progress_line *pl, const struct options *opts)
 {
 	pl->draw =
 		opts->progress == PROGRESS_ALWAYS ||
 		(opts->progress == PROGRESS_AUTO && isatty(STDERR_FILENO) && log_enabled(LOG_INFO));
-	pl->start_ns = pl->last_plain_ns = sync_progress_now();
+	pl->start_ns = pl->last_plain_ns = monoclock_ns();
 }
 
 int sync_progress_interval_ms(const struct sync_progress_line *pl)
@@ -60,10 +52,11 @@ void sync_progress_tick(struct sync_progress_line *pl, struct sync_queue *q)
 {
 	struct sync_progress p;
 	char line[256], bytes[32], rate[32], eta[32];
-	int64_t now = sync_progress_now();
+	int64_t now = monoclock_ns();
 	double elapsed = (double)(now - pl->start_ns) / 1e9;
 
-	if (!pl->draw && now - pl->last_plain_ns < (int64_t)SYNC_PROGRESS_PLAIN_S * 1000000000)
+	if (!pl->draw &&
+	    now - pl->last_plain_ns < (int64_t)SYNC_PROGRESS_PLAIN_S * MONOCLOCK_NS_PER_S)
 		return;
 	sync_queue_progress(q, &p);
 	sync_progress_bytes(bytes, sizeof(bytes), p.bytes);

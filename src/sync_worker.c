@@ -13,11 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "log.h"
+#include "monoclock.h"
 #include "safepath.h"
 #include "signals.h"
 #include "sync_fs.h"
@@ -25,14 +25,6 @@
 #include "sync_report.h"
 #include "sync_stream.h"
 #include "sync_url.h"
-
-static int64_t sync_worker_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int sync_worker_supervisor_gone(const struct sync_plan *plan)
 {
@@ -105,7 +97,7 @@ static void sync_worker_log(const struct sync_job *job)
 static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t claim)
 {
 	struct sync_job job;
-	int64_t start = sync_worker_now_ms();
+	int64_t start = monoclock_ns() / 1000000;
 	int err;
 
 	memset(&job, 0, sizeof(job));
@@ -129,7 +121,7 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	log_redact(job.reason);
 	sync_worker_log(&job);
 	sync_queue_finish(&plan->queue, slot, job.result, job.reason, job.bytes,
-			  sync_worker_now_ms() - start);
+			  monoclock_ns() / 1000000 - start);
 }
 
 void sync_worker_main(struct sync_plan *plan, int index)
