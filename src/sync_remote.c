@@ -30,6 +30,33 @@ static const char *const sync_remote_default_keys[] = { "id_ed25519", "id_ecdsa"
 #define SYNC_REMOTE_NDEFAULT_KEYS (sizeof(sync_remote_default_keys) / sizeof(char *))
 
 /*
+ * An RSA key, known by its .pub file or its PEM header: libssh2 1.10 (Debian
+ * 12) signs with RSA only as SHA-1 "ssh-rsa", which OpenSSH 8.8 and later
+ * refuse, so a refusal of such a key deserves that explanation.
+ */
+static int sync_remote_is_rsa(const char *key)
+{
+	static const char *const marks[][2] = { { ".pub", "ssh-rsa " },
+						{ "", "-----BEGIN RSA PRIVATE KEY-----" } };
+	char path[4096], head[64];
+
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		size_t len = strlen(marks[i][1]);
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s%s", key, marks[i][0]);
+		if ((f = fopen(path, "re")) == NULL)
+			continue;
+		if (fread(head, 1, len, f) == len && memcmp(head, marks[i][1], len) == 0) {
+			fclose(f);
+			return 1;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
+/*
  * The next SSH key to offer, or a refusal that says why none is left.  Each
  * key is offered once: asking again only spends the server's MaxAuthTries
  * and hides the reason (libgit2 tries every identity of the agent at once).
@@ -41,9 +68,15 @@ static int sync_remote_ssh_key(git_credential **out, struct sync_job *job, const
 	int n = job->key_offered++, seen = 0;
 	char path[4096];
 
+	if (key != NULL && n == 0)
+		return git_credential_ssh_key_new(out, user, NULL, key, NULL);
 	if (key != NULL)
-		return n == 0 ? git_credential_ssh_key_new(out, user, NULL, key, NULL)
-			      : sync_remote_refuse("the server did not accept the --ssh-key key");
+		return sync_remote_refuse(
+			sync_remote_is_rsa(key)
+				? "the server did not accept the --ssh-key key, an RSA key: this "
+				  "libssh2 signs with RSA only as SHA-1 ssh-rsa, which OpenSSH 8.8 "
+				  "and later refuse; use an ed25519 or ECDSA key"
+				: "the server did not accept the --ssh-key key");
 	if (sock != NULL && *sock != '\0')
 		return n == 0 ? git_credential_ssh_key_from_agent(out, user)
 			      : sync_remote_refuse("the server accepted no key of ssh-agent "

@@ -4,6 +4,7 @@ see tools/fakegitlab/sshfront.py), and glmirror clones through libgit2 and
 libssh2 with --ssh-key or ssh-agent, checking the host key against
 $HOME/.ssh/known_hosts.  SSH logins cost the fake about a second each, so
 each run mirrors one or two projects (-i)."""
+import json
 import os
 import signal
 import subprocess
@@ -155,3 +156,26 @@ def test_keys_from_ssh_agent(ssh_mirror, tmp_path):
     finally:
         os.killpg(agent.pid, signal.SIGTERM)
         agent.wait()
+
+
+def test_a_refused_rsa_key_says_why(fake_gitlab, run_glmirror, tmp_path, monkeypatch):
+    # Debian 12's libssh2 1.10 signs RSA only with SHA-1, which this OpenSSH
+    # refuses (while its own client logs in with the same key): the reason
+    # must say so.  When libssh2 learns rsa-sha2, this test fails and the
+    # README's troubleshooting entry must go.
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f",
+                    str(keys / "rsa")], check=True)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keys / "host")],
+                   check=True)
+    fake = fake_gitlab(spec=DEMO_SPEC, ssh_host_key=keys / "host",
+                       ssh_authorized_keys=keys / "rsa.pub")
+    port = fake.request("GET", "/_fake/ssh")[2]
+    m = SshMirror(fake, run_glmirror, tmp_path)
+    kind, key = (keys / "host.pub").read_text().split()[:2]
+    m.known_hosts.write_text(f"[127.0.0.1]:{json.loads(port)['port']} {kind} {key}\n")
+    proc = m.run("--ssh-key", keys / "rsa", code=1)
+    assert "the server did not accept the --ssh-key key, an RSA key" in proc.stderr
+    assert "use an ed25519 or ECDSA key" in proc.stderr
