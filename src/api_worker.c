@@ -19,6 +19,7 @@
 
 #include "error.h"
 #include "gitlab_json.h"
+#include "grow.h"
 #include "http.h"
 #include "journal.h"
 #include "log.h"
@@ -41,17 +42,12 @@ struct api_task_run {
 static int api_next(struct api_task_run *r, enum queue_kind kind, long long id, long long page,
 		    long long chain, const char *ref)
 {
+	struct queue_task *grown = grow_array(r->next, &r->capnext, r->nnext, sizeof(*grown), 16);
 	struct queue_task *t;
 
-	if (r->nnext == r->capnext) {
-		size_t cap = r->capnext ? r->capnext * 2 : 16;
-		struct queue_task *grown = realloc(r->next, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return glm_error_set(GLM_ENOMEM, "out of memory");
-		r->next = grown;
-		r->capnext = cap;
-	}
+	if (grown == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory");
+	r->next = grown;
 	t = &r->next[r->nnext++];
 	memset(t, 0, sizeof(*t));
 	t->kind = kind;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "grow.h"
 #include "journal.h"
 #include "log.h"
 #include "pattern.h"
@@ -32,15 +33,11 @@ struct merge {
 
 static int merge_push(struct merge_list *l, struct node *node, unsigned flags)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct merge_item *grown = realloc(l->items, cap * sizeof(*grown));
+	struct merge_item *grown = grow_array(l->items, &l->cap, l->n, sizeof(*grown), 256);
 
-		if (grown == NULL)
-			return glm_error_set(GLM_ENOMEM, "out of memory");
-		l->items = grown;
-		l->cap = cap;
-	}
+	if (grown == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory");
+	l->items = grown;
 	l->items[l->n].node = node;
 	l->items[l->n].owned = 1;
 	l->items[l->n].flags = flags;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "grow.h"
 #include "utf8.h"
 
 enum pattern_op {
@@ -83,18 +84,13 @@ static uint32_t pattern_utf8(const unsigned char *s, const unsigned char *end, s
 static int pattern_state_new(struct pattern_parser *ps, enum pattern_op op, uint32_t c)
 {
 	struct pattern *p = ps->p;
+	struct pattern_state *grown;
 
 	if (p->nst == PATTERN_MAX_STATES)
 		return pattern_fail(ps, "too complex");
-	if (p->nst == p->capst) {
-		size_t cap = p->capst ? p->capst * 2 : 64;
-		struct pattern_state *grown = realloc(p->st, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return glm_error_set(GLM_ENOMEM, "out of memory compiling a pattern");
-		p->st = grown;
-		p->capst = cap;
-	}
+	if ((grown = grow_array(p->st, &p->capst, p->nst, sizeof(*grown), 64)) == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory compiling a pattern");
+	p->st = grown;
 	p->st[p->nst] = (struct pattern_state){ .op = op, .c = c, .out = -1, .out1 = -1 };
 	return (int)p->nst++;
 }
@@ -174,16 +170,11 @@ static int pattern_repeat(struct pattern_parser *ps, struct pattern_frag *f, cha
 static int pattern_add_range(struct pattern_parser *ps, uint32_t lo, uint32_t hi)
 {
 	struct pattern *p = ps->p;
+	uint32_t(*grown)[2] = grow_array(p->ranges, &p->capranges, p->nranges, sizeof(*grown), 16);
 
-	if (p->nranges == p->capranges) {
-		size_t cap = p->capranges ? p->capranges * 2 : 16;
-		uint32_t(*grown)[2] = realloc(p->ranges, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return glm_error_set(GLM_ENOMEM, "out of memory compiling a pattern");
-		p->ranges = grown;
-		p->capranges = cap;
-	}
+	if (grown == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory compiling a pattern");
+	p->ranges = grown;
 	p->ranges[p->nranges][0] = lo;
 	p->ranges[p->nranges][1] = hi;
 	p->nranges++;
@@ -275,16 +266,12 @@ static int pattern_class_state(struct pattern_parser *ps, size_t first_range, in
 			       struct pattern_frag *out)
 {
 	struct pattern *p = ps->p;
+	struct pattern_class *grown =
+		grow_array(p->classes, &p->capclasses, p->nclasses, sizeof(*grown), 8);
 
-	if (p->nclasses == p->capclasses) {
-		size_t cap = p->capclasses ? p->capclasses * 2 : 8;
-		struct pattern_class *grown = realloc(p->classes, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return glm_error_set(GLM_ENOMEM, "out of memory compiling a pattern");
-		p->classes = grown;
-		p->capclasses = cap;
-	}
+	if (grown == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory compiling a pattern");
+	p->classes = grown;
 	p->classes[p->nclasses] = (struct pattern_class){ .first = first_range,
 							  .n = p->nranges - first_range,
 							  .negate = negate };

@@ -13,7 +13,7 @@
 #include "shm.h"
 #include "signals.h"
 
-#define RL_NS		   1000000000LL
+#define RL_NS		   MONOCLOCK_NS_PER_S
 #define RL_MAX_RESET_S	   3600		/* a window the server says ends later is not believed */
 #define RL_RECOVER_NS	   (60 * RL_NS) /* after a quiet minute, a halved rate doubles again */
 #define RL_SAME_WINDOW_NS  (RL_NS + RL_NS / 2) /* reset times 1 s apart name one window */
@@ -279,6 +279,7 @@ double ratelimit_reset_seconds(long long reset)
 int ratelimit_observe(struct shm_ratelimit *rl, long limit, long long remaining,
 		      long long reset_epoch)
 {
+	int64_t now;
 	double in_s;
 
 	if (rl == NULL || remaining < 0)
@@ -286,8 +287,9 @@ int ratelimit_observe(struct shm_ratelimit *rl, long limit, long long remaining,
 	in_s = ratelimit_reset_seconds(reset_epoch);
 	if (in_s <= 0 || in_s > RL_MAX_RESET_S)
 		return 0;
-	return ratelimit_observe_at(rl, monoclock_ns(), limit, remaining,
-				    monoclock_ns() + (int64_t)(in_s * (double)RL_NS));
+	now = monoclock_ns();
+	return ratelimit_observe_at(rl, now, limit, remaining,
+				    now + (int64_t)(in_s * (double)RL_NS));
 }
 
 int ratelimit_pause_at(struct shm_ratelimit *rl, int64_t now_ns, double seconds)

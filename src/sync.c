@@ -18,6 +18,7 @@
 
 #include "error.h"
 #include "gitopts.h"
+#include "grow.h"
 #include "log.h"
 #include "monoclock.h"
 #include "safepath.h"
@@ -52,13 +53,10 @@ static int sync_collect_project(struct node *node, void *ctx)
 	if (node->type != NODE_PROJECT ||
 	    !sync_shard_mine(node->full_path, opts->shard_k, opts->shard_n))
 		return 0;
-	if (c->plan->nprojects == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
-		grown = realloc(c->plan->projects, c->cap * sizeof(*grown));
-		if (grown == NULL)
-			return glm_error_set(GLM_ENOMEM, "out of memory");
-		c->plan->projects = grown;
-	}
+	grown = grow_array(c->plan->projects, &c->cap, c->plan->nprojects, sizeof(*grown), 64);
+	if (grown == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory");
+	c->plan->projects = grown;
 	c->plan->projects[c->plan->nprojects++] = node;
 	return 0;
 }

@@ -26,12 +26,11 @@ struct sync_stream {
 
 static int sync_stream_timeout_ms;
 
-static int sync_stream_fail(const struct sync_stream *st, const char *what, int err)
+static int sync_stream_fail(const struct sync_stream *st, const char *what, const char *detail)
 {
 	char msg[512];
 
-	snprintf(msg, sizeof(msg), "%s %s:%s: %s", what, st->host, st->port,
-		 err != 0 ? strerror(err) : "timed out");
+	snprintf(msg, sizeof(msg), "%s %s:%s: %s", what, st->host, st->port, detail);
 	git_error_set_str(GIT_ERROR_NET, msg);
 	return -1;
 }
@@ -54,15 +53,14 @@ static int sync_stream_wait(const struct sync_stream *st, short events, const ch
 		if (n > 0)
 			return 0;
 		if (n == 0) {
-			char msg[512];
+			char detail[64];
 
-			snprintf(msg, sizeof(msg), "%s %s:%s: nothing for %d s", what, st->host,
-				 st->port, sync_stream_timeout_ms / 1000);
-			git_error_set_str(GIT_ERROR_NET, msg);
-			return -1;
+			snprintf(detail, sizeof(detail), "nothing for %d s",
+				 sync_stream_timeout_ms / 1000);
+			return sync_stream_fail(st, what, detail);
 		}
 		if (errno != EINTR)
-			return sync_stream_fail(st, what, errno);
+			return sync_stream_fail(st, what, strerror(errno));
 	}
 }
 
@@ -100,14 +98,8 @@ static int sync_stream_connect(git_stream *stream)
 	struct addrinfo *list, *ai;
 	int rc, err = 0;
 
-	rc = getaddrinfo(st->host, st->port, &hints, &list);
-	if (rc != 0) {
-		char msg[512];
-
-		snprintf(msg, sizeof(msg), "resolving %s: %s", st->host, gai_strerror(rc));
-		git_error_set_str(GIT_ERROR_NET, msg);
-		return -1;
-	}
+	if ((rc = getaddrinfo(st->host, st->port, &hints, &list)) != 0)
+		return sync_stream_fail(st, "resolving", gai_strerror(rc));
 	for (ai = list; ai != NULL && st->fd < 0 && err >= 0; ai = ai->ai_next)
 		err = sync_stream_try(st, ai);
 	freeaddrinfo(list);
@@ -115,7 +107,7 @@ static int sync_stream_connect(git_stream *stream)
 		return 0;
 	if (err < 0)
 		return -1;
-	return sync_stream_fail(st, "connecting to", err);
+	return sync_stream_fail(st, "connecting to", strerror(err));
 }
 
 static ssize_t sync_stream_read(git_stream *stream, void *buf, size_t len)
@@ -128,7 +120,7 @@ static ssize_t sync_stream_read(git_stream *stream, void *buf, size_t len)
 		if (n >= 0)
 			return n;
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			return sync_stream_fail(st, "reading from", errno);
+			return sync_stream_fail(st, "reading from", strerror(errno));
 		if (sync_stream_wait(st, POLLIN, "reading from") < 0)
 			return -1;
 	}
@@ -148,7 +140,7 @@ static ssize_t sync_stream_write(git_stream *stream, const char *data, size_t le
 			continue;
 		}
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			return sync_stream_fail(st, "writing to", errno);
+			return sync_stream_fail(st, "writing to", strerror(errno));
 		if (sync_stream_wait(st, POLLOUT, "writing to") < 0)
 			return -1;
 	}

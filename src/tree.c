@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "grow.h"
 
 struct node *node_new(enum node_type type)
 {
@@ -39,15 +40,12 @@ void node_free(struct node *node)
 
 int node_add_child(struct node *parent, struct node *child)
 {
-	if (parent->nchildren == parent->cap) {
-		size_t cap = parent->cap ? parent->cap * 2 : 4;
-		struct node **grown = realloc(parent->children, cap * sizeof(*grown));
+	struct node **grown =
+		grow_array(parent->children, &parent->cap, parent->nchildren, sizeof(*grown), 4);
 
-		if (grown == NULL)
-			return glm_error_set(GLM_ENOMEM, "out of memory adding a tree node");
-		parent->children = grown;
-		parent->cap = cap;
-	}
+	if (grown == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory adding a tree node");
+	parent->children = grown;
 	child->parent = parent;
 	parent->children[parent->nchildren++] = child;
 	return 0;

@@ -14,6 +14,9 @@ import sys
 import urllib.error
 import urllib.request
 
+# tools/ is sys.path[0] when this runs: the fake's own package.
+from fakegitlab.repos import git_env
+
 
 def refuse(msg):
     sys.stderr.write(f"{msg}\n")
@@ -57,8 +60,7 @@ def main():
     if repo is None:
         return refuse("ERROR: The project you were looking for could not be found or you "
                       "don't have permission to view it.")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull})
+    env = git_env()
     if os.environ.get("GIT_PROTOCOL"):
         env["GIT_PROTOCOL"] = os.environ["GIT_PROTOCOL"]
     os.execvpe("git", ["git", "upload-pack", repo], env)

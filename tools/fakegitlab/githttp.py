@@ -84,13 +84,19 @@ def pkt_line(text):
     return b"%04x" % (len(data) + 4) + data
 
 
+def request_env(req):
+    """git's environment for a request: the fake's, and the protocol the client asked for."""
+    env = git_env()
+    if req.headers.get("Git-Protocol"):
+        env["GIT_PROTOCOL"] = req.headers["Git-Protocol"]
+    return env
+
+
 def upload_pack(req, repo, advertise, cache):
     """What `git http-backend` answers for upload-pack, without it; from
     cache (a GitCache or None) when it has the answer."""
-    env = git_env()
-    protocol = req.headers.get("Git-Protocol", "")
-    if protocol:
-        env["GIT_PROTOCOL"] = protocol
+    env = request_env(req)
+    protocol = env.get("GIT_PROTOCOL", "")
     body = req.body
     if not advertise and req.headers.get("Content-Encoding", "").lower() in ("gzip", "x-gzip"):
         try:
@@ -111,7 +117,7 @@ def upload_pack(req, repo, advertise, cache):
         if cache and proc.returncode == 0:
             cache.put(key, out)
     kind = "advertisement" if advertise else "result"
-    if advertise and "version=2" not in env.get("GIT_PROTOCOL", ""):
+    if advertise and "version=2" not in protocol:
         out = pkt_line("# service=git-upload-pack\n") + b"0000" + out
     r = Response(200, body=out, content_type=f"application/x-git-upload-pack-{kind}")
     r.headers["Cache-Control"] = "no-cache, max-age=0, must-revalidate"
@@ -122,7 +128,7 @@ def upload_pack(req, repo, advertise, cache):
 
 def http_backend(req, repo, rest):
     """The answer of `git http-backend` run as a CGI."""
-    env = git_env()
+    env = request_env(req)
     env.update({
         "GIT_PROJECT_ROOT": os.path.dirname(repo), "GIT_HTTP_EXPORT_ALL": "1",
         "PATH_INFO": f"/{os.path.basename(repo)}/{rest}",
@@ -133,8 +139,6 @@ def http_backend(req, repo, rest):
     })
     if req.headers.get("Content-Encoding"):
         env["HTTP_CONTENT_ENCODING"] = req.headers["Content-Encoding"]
-    if req.headers.get("Git-Protocol"):
-        env["GIT_PROTOCOL"] = req.headers["Git-Protocol"]
     proc = subprocess.run(["git", "http-backend"], input=req.body, env=env,
                           capture_output=True)
     head, sep, body = proc.stdout.partition(b"\r\n\r\n")

@@ -185,20 +185,19 @@ class Model:
 
     # -- lookups ----------------------------------------------------------
 
-    def find_group(self, ref):
-        """A group by numeric id or full path (case-insensitive), else None."""
+    def _find(self, ref, by_id, kind):
+        """By numeric id or full path (case-insensitive), of that kind, else None."""
         ref = str(ref)
         if ref.isdigit():
-            return self.groups.get(int(ref))
+            return by_id.get(int(ref))
         obj = self.by_path.get(ref.lower())
-        return obj if isinstance(obj, Group) else None
+        return obj if isinstance(obj, kind) else None
+
+    def find_group(self, ref):
+        return self._find(ref, self.groups, Group)
 
     def find_project(self, ref):
-        ref = str(ref)
-        if ref.isdigit():
-            return self.projects.get(int(ref))
-        obj = self.by_path.get(ref.lower())
-        return obj if isinstance(obj, Project) else None
+        return self._find(ref, self.projects, Project)
 
     def find_namespace(self, ref):
         """A group, or the user's namespace by username; None if unknown."""
