@@ -4,10 +4,7 @@ default_branch, readme_url and forks_count; git over HTTP answers 403 and
 GitLab Shell prints lib/gitlab/git_access.rb's message."""
 import base64
 import http.client
-import os
 import subprocess
-
-import pytest
 
 DENIED = "You are not allowed to download code from this project."
 SPEC = {"groups": [
@@ -67,15 +64,9 @@ def test_git_http_refuses_with_gitlabs_message(start_fake):
     assert git_get(fake, "team/code", fake.token)[0] == 403
 
 
-def test_git_ssh_refuses_with_gitlab_shells_message(start_fake, tmp_path):
+def test_git_ssh_refuses_with_gitlab_shells_message(start_fake, ssh_env):
     fake = start_fake(spec=SPEC, ssh=True)
-    known = tmp_path / "known_hosts"
-    known.write_text(fake.ssh_host_line + "\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.pop("SSH_AUTH_SOCK", None)
-    env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-                "GIT_SSH_COMMAND": f"ssh -i {fake.ssh_key} -o IdentitiesOnly=yes "
-                                   f"-o BatchMode=yes -o UserKnownHostsFile={known}"})
+    env = ssh_env(fake)
     for path, ok in (("corp/guarded", False), ("team/docs", False), ("team/code", True)):
         url = project(fake, path)["ssh_url_to_repo"]
         proc = subprocess.run(["git", "ls-remote", url], env=env, capture_output=True,

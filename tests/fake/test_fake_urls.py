@@ -2,7 +2,6 @@
 web_url, http_url_to_repo) differs from the address clients reach, and
 gitlab_shell.ssh_host (ssh_url_to_repo) differs from both."""
 import json
-import os
 import subprocess
 
 from fake import DEMO_SPEC, link_rels
@@ -13,7 +12,7 @@ def git(*args, env, cwd=None):
                           timeout=60)
 
 
-def test_external_url_everywhere_git_on_the_listening_address(start_fake, git_env, tmp_path):
+def test_external_url_everywhere_git_on_the_listening_address(start_fake, git_env):
     fake = start_fake(spec=DEMO_SPEC, external_url="http://gitlab.invalid")
     _, h, items = fake.api("/groups/acme/projects?per_page=1")
     rels = link_rels(h["link"])
@@ -45,19 +44,13 @@ def test_external_url_with_a_relative_root(start_fake, git_env):
     assert proc.returncode == 0, proc.stderr
 
 
-def test_ssh_url_host_differs_from_the_web_host(start_fake, tmp_path):
+def test_ssh_url_host_differs_from_the_web_host(start_fake, ssh_env):
     fake = start_fake(spec=DEMO_SPEC, ssh=True, ssh_url_host="localhost")
     _, _, p = fake.api("/projects/acme%2Fwebsite")
     assert p["ssh_url_to_repo"] == (f"ssh://{fake.ssh_user}@localhost:{fake.ssh_port}"
                                     "/acme/website.git")
     assert p["http_url_to_repo"].startswith("http://127.0.0.1:")
     # localhost reaches the sshd listening on 127.0.0.1
-    known = tmp_path / "known_hosts"
-    known.write_text(fake.ssh_host_line.replace("[127.0.0.1]", "[localhost]") + "\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.pop("SSH_AUTH_SOCK", None)
-    env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-                "GIT_SSH_COMMAND": f"ssh -i {fake.ssh_key} -o IdentitiesOnly=yes "
-                                   f"-o BatchMode=yes -o UserKnownHostsFile={known}"})
+    env = ssh_env(fake, host="localhost")
     proc = git("ls-remote", p["ssh_url_to_repo"], env=env)
     assert proc.returncode == 0 and "refs/heads/main" in proc.stdout, proc.stderr

@@ -108,7 +108,7 @@ def _group_filters(req, ctx, groups, parent=None):
     elif min_level is not None:
         # current_user.groups at that level .self_and_descendants: no ancestors
         groups = [g for g in groups if g.access_level >= min_level]
-    elif req.flag("all_available", req.admin) and req.admin:
+    elif req.admin and req.flag("all_available", True):
         pass  # Group.all
     else:
         ids = access.authorized_ids(ctx.model, req)
