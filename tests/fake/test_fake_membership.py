@@ -19,7 +19,8 @@ SPEC = {
          "subgroups": [{"name": "Guest Spot", "path": "guest", "access_level": 10}]},
         {"name": "Public Place", "path": "pub", "access_level": 0, "visibility": "public"},
         {"name": "Private Place", "path": "priv", "access_level": 0,
-         "projects": [{"name": "Hidden", "path": "hidden"}]},
+         "projects": [{"name": "Hidden", "path": "hidden"},
+                      {"name": "Lent", "path": "lent", "shared_with": ["top/mid"]}]},
     ],
 }
 ADMIN = "glpat-admin-0000"
@@ -75,7 +76,9 @@ def test_an_ancestor_is_readable_through_the_projects_below(fake):
     assert [p["path"] for p in g["projects"]] == ["open"]
     # lonely/guest has no project: lonely is listed but not readable
     assert fake.api("/groups/lonely")[0] == 404
-    assert fake.api("/groups/priv")[0] == 404
+    # priv holds a project shared with the user: readable, not listed
+    assert fake.api("/groups/priv")[0] == 200
+    assert "priv" not in paths(fake.api("/groups?all_available=true")[2])
 
 
 def test_group_projects_are_the_visible_ones(fake):
@@ -83,8 +86,14 @@ def test_group_projects_are_the_visible_ones(fake):
     assert paths(items, "path_with_namespace") == ["top/mid/app", "top/mid/leaf/lib",
                                                    "top/open"]
     _, _, items = fake.api("/projects?per_page=100")
-    assert paths(items, "path_with_namespace") == ["top/mid/app", "top/mid/leaf/lib",
-                                                   "top/open"]
+    assert paths(items, "path_with_namespace") == ["priv/lent", "top/mid/app",
+                                                   "top/mid/leaf/lib", "top/open"]
+    # a share into a group at Developer (30) counts as that level
+    _, _, items = fake.api("/projects?min_access_level=30")
+    assert paths(items, "path_with_namespace") == ["priv/lent", "top/mid/app",
+                                                   "top/mid/leaf/lib"]
+    _, _, items = fake.api("/projects?min_access_level=40")
+    assert items == []
 
 
 def test_admin_sees_everything_by_default(fake):
@@ -98,7 +107,7 @@ def test_admin_sees_everything_by_default(fake):
     _, _, items = fake.api("/groups/top/descendant_groups", token=ADMIN)
     assert paths(items) == ["top/mid", "top/mid/leaf", "top/side"]
     _, _, items = fake.api("/projects?per_page=100", token=ADMIN)
-    assert len(items) == 6
+    assert len(items) == 7
     _, _, p = fake.api("/projects/priv%2Fhidden", token=ADMIN)
     assert p["default_branch"] == "main"
 

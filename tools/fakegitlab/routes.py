@@ -239,7 +239,8 @@ def _access_filters(req, projects):
         projects = [p for p in projects if p.namespace.access_level >= OWNER]
     level = req.integer("min_access_level")
     if level is not None:
-        projects = [p for p in projects if p.namespace.access_level >= level]
+        # authorized projects at that level: a group share counts too
+        projects = [p for p in projects if access.project_level(p, req) >= level]
     return projects
 
 
@@ -253,7 +254,7 @@ def get_projects(req, ctx):
         projects = [p for p in projects if p.namespace is ctx.model.user.namespace]
     level = req.integer("min_access_level")
     if level is not None:
-        projects = [p for p in projects if p.namespace.access_level >= level]
+        projects = [p for p in projects if access.project_level(p, req) >= level]
     return _project_list(req, ctx, projects, keyset_ok=True)
 
 
