@@ -20,6 +20,7 @@
 #include "monoclock.h"
 #include "safepath.h"
 #include "signals.h"
+#include "sync_access.h"
 #include "sync_fs.h"
 #include "sync_job.h"
 #include "sync_report.h"
@@ -119,6 +120,8 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	if (err < 0) {
 		job.result = SYNC_RES_FAILED;
 		snprintf(job.reason, sizeof(job.reason), "%s", glm_error_msg());
+		if (err == GLM_EGIT && sync_access_refused(plan, job.project, job.reason))
+			sync_job_skip(&job, "%s", SYNC_JOB_NO_CODE);
 	}
 	log_redact(job.reason);
 	sync_worker_log(&job);
@@ -157,6 +160,7 @@ void sync_worker_main(struct sync_plan *plan, int index)
 	while (!signals_stopping() && !sync_worker_supervisor_gone(plan) &&
 	       sync_queue_claim(&plan->queue, getpid(), &slot, &claim) == 0)
 		sync_worker_project(plan, slot, claim);
+	sync_access_release();
 	git_libgit2_shutdown();
 	_exit(0);
 }
