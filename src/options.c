@@ -42,6 +42,7 @@ enum {
 	OPT_SSH_ACCEPT_NEW,
 	OPT_MAX_RESPONSE,
 	OPT_GIT_TIMEOUT,
+	OPT_LAST, /* sizes the set of options seen */
 };
 
 static const struct option long_options[] = {
@@ -153,8 +154,9 @@ static const char usage_text[] =
 	"API behaviour:\n"
 	"      --api-concurrency N    API requests in flight at most, 1..64 (default 5)\n"
 	"                             (GITLABBER_API_CONCURRENCY)\n"
-	"      --api-rate-limit RATE  requests per hour, or N/s, N/min, N/h (default: adapt to\n"
-	"                             the server's RateLimit headers)\n"
+	"      --api-rate-limit RATE  requests per hour, or N/s, N/min, N/h\n"
+	"                             (GITLABBER_API_RATE_LIMIT; default: adapt to the\n"
+	"                             server's RateLimit headers)\n"
 	"      --api-timeout SECONDS  time limit of one API request (default 30)\n"
 	"      --api-retries N        retries of a failed request, 0..20 (default 5)\n"
 	"      --max-response-size N  largest API answer in bytes; K, M, G suffixes (default 64M)\n"
@@ -301,7 +303,7 @@ static int split_git_options(const char *value, char **items, size_t *n)
 }
 
 /* "N" = per hour (gitlabber's unit), or "N/s", "N/min", "N/h". */
-static int parse_rate(const char *value, double *per_second)
+static int parse_rate(const char *what, const char *value, double *per_second)
 {
 	char *end;
 	double n;
@@ -321,9 +323,9 @@ static int parse_rate(const char *value, double *per_second)
 	return 0;
 bad:
 	return glm_error_set(GLM_EUSAGE,
-			     "--api-rate-limit must be a positive number of requests per hour, "
+			     "%s must be a positive number of requests per hour, "
 			     "or N/s, N/min, N/h; not '%s'",
-			     value);
+			     what, value);
 }
 
 static int parse_size(const char *value, long long *out)
@@ -492,6 +494,9 @@ static int apply_environment(struct options *o, const unsigned *seen)
 	if (UNSET(OPT_API_CONCURRENCY) && (v = getenv("GITLABBER_API_CONCURRENCY")) != NULL && *v &&
 	    parse_int("GITLABBER_API_CONCURRENCY", v, 1, 64, &o->api_concurrency) < 0)
 		return GLM_EUSAGE;
+	if (UNSET(OPT_API_RATE_LIMIT) && (v = getenv("GITLABBER_API_RATE_LIMIT")) != NULL && *v &&
+	    parse_rate("GITLABBER_API_RATE_LIMIT", v, &o->api_rate) < 0)
+		return GLM_EUSAGE;
 	if (o->nincludes == 0 && (v = getenv("GITLABBER_INCLUDE")) != NULL &&
 	    split_csv("GITLABBER_INCLUDE", v, o->includes, &o->nincludes) < 0)
 		return GLM_EUSAGE;
@@ -542,7 +547,7 @@ static int options_check(struct options *o)
 
 int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 {
-	unsigned seen[(OPT_MAX_RESPONSE + 32) / 32] = { 0 };
+	unsigned seen[(OPT_LAST + 31) / 32] = { 0 };
 	const char *token_file = NULL;
 	int c, i = 0, token_in_argv = 0;
 
@@ -552,7 +557,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":t:Tu:pn:m:a:i:x:c:rFsg:Uo:f:qh", long_options,
 				NULL)) != -1) {
-		if (c > 0 && c < OPT_MAX_RESPONSE + 1)
+		if (c > 0 && c < OPT_LAST)
 			seen[c / 32] |= 1u << (c % 32);
 		switch (c) {
 		case 't':
@@ -666,7 +671,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			o->ngroups++;
 			break;
 		case OPT_API_RATE_LIMIT:
-			if (parse_rate(optarg, &o->api_rate) < 0)
+			if (parse_rate("--api-rate-limit", optarg, &o->api_rate) < 0)
 				return GLM_EUSAGE;
 			break;
 		case OPT_API_TIMEOUT:

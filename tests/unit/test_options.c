@@ -23,6 +23,7 @@ static const char *const env_names[] = {
 	"GITLABBER_EXCLUDE",
 	"GITLABBER_GIT_CONCURRENCY",
 	"GITLABBER_API_CONCURRENCY",
+	"GITLABBER_API_RATE_LIMIT",
 };
 
 static int clear_env(void **state)
@@ -84,7 +85,9 @@ static void test_environment_then_option_precedence(void **state)
 	setenv("GITLABBER_API_CONCURRENCY", "9", 1);
 	setenv("GITLABBER_INCLUDE", " /a** , ,/b ", 1);
 	setenv("GITLABBER_EXCLUDE", "/c", 1);
+	setenv("GITLABBER_API_RATE_LIMIT", "3600", 1);
 	assert_int_equal(parse(&o, "-p", NULL), 0);
+	assert_true(o.api_rate > 0.99 && o.api_rate < 1.01);
 	assert_string_equal(o.token, "env-token-xyz");
 	assert_string_equal(o.url, "http://env.example.com");
 	assert_int_equal(o.naming, NAMING_PATH);
@@ -99,8 +102,9 @@ static void test_environment_then_option_precedence(void **state)
 
 	assert_int_equal(parse(&o, "-p", "-t", "cli-token-abc", "-u", "http://cli.example.com",
 			       "-n", "name", "-m", "ssh", "-c", "2", "--api-concurrency", "3", "-i",
-			       "/z", NULL),
+			       "/z", "--api-rate-limit", "5/s", NULL),
 			 0);
+	assert_true(o.api_rate > 4.99 && o.api_rate < 5.01);
 	assert_string_equal(o.token, "cli-token-abc");
 	assert_string_equal(o.url, "http://cli.example.com");
 	assert_int_equal(o.naming, NAMING_NAME);
@@ -206,6 +210,11 @@ static void test_bad_input_is_a_usage_error(void **state)
 		assert_non_null(strstr(glm_error_msg(), cases[i][2]));
 		options_release(&o);
 	}
+	setenv("GITLABBER_API_RATE_LIMIT", "fast", 1);
+	assert_int_equal(parse(&o, "-p", "-t", "tok-123456", "-u", "http://h", NULL), GLM_EUSAGE);
+	assert_non_null(strstr(glm_error_msg(), "GITLABBER_API_RATE_LIMIT"));
+	options_release(&o);
+	unsetenv("GITLABBER_API_RATE_LIMIT");
 	assert_int_equal(parse(&o, "--bogus", NULL), GLM_EUSAGE);
 	assert_non_null(strstr(glm_error_msg(), "unknown option '--bogus'"));
 	options_release(&o);
