@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "keyring.h"
 #include "log.h"
 
 enum {
@@ -42,6 +43,7 @@ enum {
 	OPT_SSH_ACCEPT_NEW,
 	OPT_MAX_RESPONSE,
 	OPT_GIT_TIMEOUT,
+	OPT_STORE_TOKEN,
 	OPT_LAST, /* sizes the set of options seen */
 };
 
@@ -49,6 +51,7 @@ static const struct option long_options[] = {
 	{ "token", required_argument, NULL, 't' },
 	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 	{ "hide-token", no_argument, NULL, 'T' },
+	{ "store-token", no_argument, NULL, OPT_STORE_TOKEN },
 	{ "url", required_argument, NULL, 'u' },
 	{ "print", no_argument, NULL, 'p' },
 	{ "print-format", required_argument, NULL, OPT_PRINT_FORMAT },
@@ -102,7 +105,11 @@ static const char usage_text[] =
 	"(GITLAB_TOKEN);\n"
 	"                             visible in the process list: prefer --token-file\n"
 	"      --token-file FILE      read the token from FILE (GITLAB_TOKEN_FILE)\n"
-	"  -T, --hide-token           accepted for gitlabber; the token is never stored anyway\n"
+	"      --store-token          store the token of -t, --token-file or typed (no echo)\n"
+	"                             in the desktop keyring for --url, and exit; runs with\n"
+	"                             no token take it from there (also gitlabber's)\n"
+	"  -T, --hide-token           accepted for gitlabber; the token never goes into "
+	".git/config\n"
 	"      --cacert FILE          trust the CA certificates in FILE\n"
 	"      --insecure             do not verify TLS certificates (dangerous)\n"
 	"\n"
@@ -503,6 +510,9 @@ static int apply_environment(struct options *o, const unsigned *seen)
 	if (o->nexcludes == 0 && (v = getenv("GITLABBER_EXCLUDE")) != NULL &&
 	    split_csv("GITLABBER_EXCLUDE", v, o->excludes, &o->nexcludes) < 0)
 		return GLM_EUSAGE;
+	/* --store-token stores a token given as an option or typed, as gitlabber does. */
+	if (o->store_token)
+		return 0;
 	if (o->token == NULL && UNSET(OPT_TOKEN_FILE) &&
 	    (v = getenv("GITLAB_TOKEN_FILE")) != NULL && *v && read_token_file(v, &o->token) < 0)
 		return GLM_EUSAGE;
@@ -513,17 +523,51 @@ static int apply_environment(struct options *o, const unsigned *seen)
 	return 0;
 }
 
+/*
+ * Normalizes the URL and, when neither an option nor the environment gave a
+ * token, asks the keyring: gitlabber keys its entries by the URL as typed.
+ */
+static int options_url_and_keyring(struct options *o)
+{
+	char *typed, *t;
+	size_t len;
+	int err = 0;
+
+	if (o->url == NULL)
+		return 0;
+	if ((typed = strdup(o->url)) == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory");
+	if (normalize_url(&o->url) < 0) {
+		free(typed);
+		return GLM_EUSAGE;
+	}
+	for (t = typed; isspace((unsigned char)*t); t++)
+		;
+	len = strlen(t);
+	while (len > 0 && isspace((unsigned char)t[len - 1]))
+		t[--len] = '\0';
+	if (o->token == NULL && !o->store_token)
+		err = keyring_lookup(&o->token, o->url, t);
+	free(typed);
+	return err;
+}
+
 static int options_check(struct options *o)
 {
-	if (o->url != NULL && normalize_url(&o->url) < 0)
-		return GLM_EUSAGE;
+	if (o->store_token) {
+		if (o->url == NULL)
+			return glm_error_set(GLM_EUSAGE, "--store-token needs the GitLab URL: give "
+							 "--url or set GITLAB_URL");
+		return 0;
+	}
 	if (o->tree_file == NULL && o->url == NULL)
 		return glm_error_set(GLM_EUSAGE,
 				     "no GitLab URL: give --url https://gitlab.example.com "
 				     "or set GITLAB_URL");
 	if (o->tree_file == NULL && o->token == NULL)
 		return glm_error_set(GLM_EUSAGE, "no token: give --token-file FILE, set "
-						 "GITLAB_TOKEN, or use --token");
+						 "GITLAB_TOKEN, use --token, or store one in the "
+						 "keyring with --store-token");
 	if (o->dest == NULL && !o->print) {
 		if (o->user_projects) {
 			if (opt_dup(&o->dest, ".") < 0)
@@ -569,6 +613,9 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			token_file = optarg;
 			break;
 		case 'T':
+			break;
+		case OPT_STORE_TOKEN:
+			o->store_token = 1;
 			break;
 		case 'u':
 			if (opt_dup(&o->url, optarg) < 0)
@@ -746,6 +793,8 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	if (token_file != NULL && o->token == NULL && read_token_file(token_file, &o->token) < 0)
 		return GLM_EUSAGE;
 	if (apply_environment(o, seen) < 0)
+		return GLM_EUSAGE;
+	if (options_url_and_keyring(o) < 0)
 		return GLM_EUSAGE;
 	if (o->token != NULL)
 		log_add_secret(o->token);
