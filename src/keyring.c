@@ -240,9 +240,11 @@ int keyring_store(const char *url, const char *token)
 	if (err == 0)
 		glm_error_set(GLM_ERR, "%s", buf[0] == 'E' ? buf + 1 : "unexpected answer");
 	snprintf(buf, sizeof(buf), "%s", glm_error_msg());
-	return glm_error_set(GLM_EUSAGE,
-			     "cannot store the token in the keyring (%s): no Secret Service "
-			     "(GNOME Keyring, KeePassXC) answered on the session D-Bus; put the "
-			     "token in a file only you can read and give --token-file FILE instead",
-			     buf);
+	return glm_error_set(
+		GLM_EUSAGE,
+		"cannot store the token in the keyring (%s): it needs a Secret Service "
+		"(GNOME Keyring, KeePassXC) on the session D-Bus, unlocked; without "
+		"one, put the token in a file only you can read and give --token-file "
+		"FILE instead",
+		buf);
 }
