@@ -226,6 +226,26 @@ static void test_bad_input_is_a_usage_error(void **state)
 	options_release(&o);
 }
 
+static void test_store_token_takes_no_token_from_the_environment(void **state)
+{
+	struct options o;
+
+	(void)state;
+	setenv("GITLAB_TOKEN", "env-token-xyz", 1);
+	assert_int_equal(parse(&o, "--store-token", "-u", "http://h/", NULL), 0);
+	assert_true(o.store_token);
+	assert_null(o.token);
+	assert_string_equal(o.url, "http://h");
+	options_release(&o);
+	assert_int_equal(parse(&o, "--store-token", "-u", "http://h", "-t", "cli-token-abc", NULL),
+			 0);
+	assert_string_equal(o.token, "cli-token-abc");
+	options_release(&o);
+	assert_int_equal(parse(&o, "--store-token", NULL), GLM_EUSAGE);
+	assert_non_null(strstr(glm_error_msg(), "--store-token needs the GitLab URL"));
+	options_release(&o);
+}
+
 static void test_url_normalisation(void **state)
 {
 	struct options o;
@@ -247,6 +267,8 @@ int main(void)
 		cmocka_unit_test_setup(test_git_options_split_like_gitlabber, clear_env),
 		cmocka_unit_test_setup(test_rates_sizes_shards, clear_env),
 		cmocka_unit_test_setup(test_bad_input_is_a_usage_error, clear_env),
+		cmocka_unit_test_setup(test_store_token_takes_no_token_from_the_environment,
+				       clear_env),
 		cmocka_unit_test_setup(test_url_normalisation, clear_env),
 	};
 
