@@ -61,6 +61,7 @@ struct options {
 	int dry_run;
 	int insecure;
 	int ssh_accept_new;
+	int store_token; /* --store-token: store the token in the keyring and exit */
 
 	int concurrency;      /* -c, sync workers, 1..128 */
 	int api_concurrency;  /* 1..64 */
