@@ -38,6 +38,7 @@ def test_force_push_is_followed_when_nothing_local(mirror):
     assert result == "updated"
     assert reason == f"followed a force-push (old head {old[:12]}, kept in the reflog)"
     assert f"followed a force-push, old head {old}" in proc.stderr
+    assert f"updated: /Ops/infra: followed a force-push (old head {old[:12]}" in proc.stderr
     assert git(repo, "rev-parse", "HEAD") == new
     assert git(repo, "status", "--porcelain") == ""
     assert git(repo, "rev-parse", "--abbrev-ref", "HEAD") == "main"
@@ -190,3 +191,15 @@ def test_moved_tags_reach_checkouts_only_with_force_tags(mirror):
     assert git(repo, "rev-parse", "refs/tags/v1.0") == moved
     # A tag of one's own is not pruned.
     assert git(repo, "rev-parse", "refs/tags/mine") == old
+
+
+def test_single_branch_checkout_says_why_it_cannot_follow(mirror):
+    mirror.run("-o", "--single-branch")
+    repo = mirror.path("ops/infra")
+    tip = git(repo, "rev-parse", "HEAD")
+    rename_default(mirror, "ops/infra", "trunk")
+    mirror.run("-o", "--single-branch")
+    assert record(mirror, "ops/infra") == (
+        "skipped", "default branch is now trunk, which origin does not fetch")
+    assert git(repo, "rev-parse", "--abbrev-ref", "HEAD") == "main"
+    assert git(repo, "rev-parse", "HEAD") == tip
