@@ -90,8 +90,7 @@ int sync_follow_switch(struct sync_job *job, git_repository *repo, git_reference
 	int renamed, ok = 0, rc, err = 0;
 
 	*handled = 0;
-	/* -b NAME chose the branch; so did a person who checked out another one that still exists.
-	 */
+	/* -b NAME chose the branch, and so did a person on another branch upstream still has. */
 	if (db == NULL || job->plan->gitopts.branch != NULL || strcmp(branch, db) == 0)
 		return 0;
 	renamed = strcmp(branch, before->old_default) == 0;
@@ -100,12 +99,11 @@ int sync_follow_switch(struct sync_job *job, git_repository *repo, git_reference
 	*handled = 1;
 	snprintf(name, sizeof(name), SYNC_FOLLOW_REMOTE_PREFIX "%s", db);
 	rc = git_reference_lookup(&target, repo, name);
+	if (rc == GIT_ENOTFOUND && renamed)
+		return sync_job_skip(job, "default branch is now %s, which origin does not fetch",
+				     db);
 	if (rc == GIT_ENOTFOUND)
-		return renamed ? sync_job_skip(
-					 job,
-					 "default branch is now %s, which origin does not fetch",
-					 db)
-			       : sync_job_skip(job, "branch deleted upstream");
+		return sync_job_skip(job, "branch deleted upstream");
 	if (rc < 0)
 		return sync_remote_git_error(rc, "default branch");
 	/* Nothing local: upstream had the tip, on this branch or in the default one. */
@@ -121,9 +119,8 @@ int sync_follow_switch(struct sync_job *job, git_repository *repo, git_reference
 			      branch);
 		goto out;
 	}
-	if ((err = sync_follow_local_default(job, repo, db, git_reference_target(target), &ok)) <
-		    0 ||
-	    !ok)
+	err = sync_follow_local_default(job, repo, db, git_reference_target(target), &ok);
+	if (err < 0 || !ok)
 		goto out;
 	if ((err = sync_checkout_is_safe(job, repo, &ok)) < 0 || !ok)
 		goto out;
