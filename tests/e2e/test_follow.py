@@ -56,13 +56,18 @@ def test_force_push_with_local_work_is_left_alone(mirror):
     local_commit(ahead)
     dirty = mirror.path("data-science/deep/tool")
     (dirty / "README.md").write_text("my uncommitted work\n")
+    merging = mirror.path("data-science/model-zoo")
+    git(merging, "merge", "-q", "--no-ff", "--no-commit", "origin/dev")
     before = {p: git(mirror.path(p), "rev-parse", "HEAD")
-              for p in ("ops/infra", "data-science/deep/tool")}
+              for p in ("ops/infra", "data-science/deep/tool", "data-science/model-zoo")}
     for p in before:
         mirror.fake.control("force_push", project=p)
     mirror.run()
     assert record(mirror, "ops/infra") == ("skipped", "diverged (2 local and 1 upstream commits)")
     assert record(mirror, "data-science/deep/tool") == ("skipped", "local changes")
+    assert record(mirror, "data-science/model-zoo") == (
+        "skipped", "local changes (a merge, rebase or similar is in progress)")
+    assert (merging / ".git" / "MERGE_HEAD").is_file()
     for p, sha in before.items():
         assert git(mirror.path(p), "rev-parse", "HEAD") == sha
     assert (dirty / "README.md").read_text() == "my uncommitted work\n"
@@ -112,13 +117,21 @@ def test_renamed_default_with_local_work_is_skipped(mirror):
     dirty, ahead = mirror.path("ops/infra"), mirror.path("data-science/deep/tool")
     (dirty / "README.md").write_text("mine\n")
     local_commit(ahead)
-    for p in ("ops/infra", "data-science/deep/tool"):
+    # A local branch named like the new default, with a commit of its own.
+    taken = mirror.path("data-science/ete")
+    git(taken, "checkout", "-q", "-b", "trunk")
+    local_commit(taken)
+    git(taken, "checkout", "-q", "main")
+    for p in ("ops/infra", "data-science/deep/tool", "data-science/ete"):
         rename_default(mirror, p, "trunk")
     mirror.run()
     assert record(mirror, "ops/infra") == ("skipped", "local changes")
     assert record(mirror, "data-science/deep/tool") == (
         "skipped", "default branch changed; not switched to trunk: local commits on main")
-    for repo in (dirty, ahead):
+    assert record(mirror, "data-science/ete") == (
+        "skipped", "default branch is now trunk; not switched: local branch trunk has commits "
+        "of its own")
+    for repo in (dirty, ahead, taken):
         assert git(repo, "rev-parse", "--abbrev-ref", "HEAD") == "main"
     assert (ahead / "mine.txt").is_file()
     # Once the work is put away, the next run follows.
