@@ -17,12 +17,18 @@
 struct sync_follow_before {
 	git_oid upstream; /* the checked-out branch's remote-tracking ref */
 	int has_upstream;
-	char old_default[256]; /* the branch refs/remotes/origin/HEAD named; "" unknown */
+	char upstream_ref[512]; /* its name, for its reflog; "" without one */
+	char old_default[256];	/* the branch refs/remotes/origin/HEAD named; "" unknown */
 };
 
 /* Fills before->old_default from refs/remotes/origin/HEAD (left "" without it). */
 int sync_follow_read_old_default(struct sync_follow_before *before, git_repository *repo);
-/* *out = 1 when tip is a commit upstream had: no local commit of its own. */
+/*
+ * *out = 1 when tip is a commit upstream had, so the branch has no commit of
+ * its own: the remote-tracking ref pointed there before the fetch or at an
+ * earlier fetch (its reflog: a run skipped for local changes fetched the
+ * force-push already), or tip is in the history of either end.
+ */
 int sync_follow_nothing_local(git_repository *repo, const git_oid *tip, const git_oid *now,
 			      const struct sync_follow_before *before, int *out);
 /*

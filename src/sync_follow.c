@@ -44,6 +44,29 @@ int sync_follow_read_old_default(struct sync_follow_before *before, git_reposito
 	return 0;
 }
 
+/* The newest reflog entries looked at; a mirror fetches a few times a day. */
+#define SYNC_FOLLOW_MAX_REFLOG 1000
+
+static int sync_follow_in_reflog(git_repository *repo, const char *refname, const git_oid *tip,
+				 int *out)
+{
+	git_reflog *log = NULL;
+	size_t i, n;
+	int rc;
+
+	*out = 0;
+	if (refname[0] == '\0')
+		return 0;
+	if ((rc = git_reflog_read(&log, repo, refname)) < 0)
+		return sync_remote_git_error(rc, "reflog");
+	n = git_reflog_entrycount(log);
+	for (i = 0; i < n && i < SYNC_FOLLOW_MAX_REFLOG && !*out; i++)
+		*out = git_oid_equal(git_reflog_entry_id_new(git_reflog_entry_byindex(log, i)),
+				     tip);
+	git_reflog_free(log);
+	return 0;
+}
+
 int sync_follow_nothing_local(git_repository *repo, const git_oid *tip, const git_oid *now,
 			      const struct sync_follow_before *before, int *out)
 {
@@ -54,6 +77,8 @@ int sync_follow_nothing_local(git_repository *repo, const git_oid *tip, const gi
 		err = sync_checkout_contains(repo, tip, &before->upstream, out);
 	if (err == 0 && !*out && now != NULL)
 		err = sync_checkout_contains(repo, tip, now, out);
+	if (err == 0 && !*out)
+		err = sync_follow_in_reflog(repo, before->upstream_ref, tip, out);
 	return err;
 }
 

@@ -88,6 +88,8 @@ static int sync_update_before(git_repository *repo, struct sync_follow_before *o
 	    git_reference_target(up) != NULL) {
 		git_oid_cpy(&out->upstream, git_reference_target(up));
 		out->has_upstream = 1;
+		snprintf(out->upstream_ref, sizeof(out->upstream_ref), "%s",
+			 git_reference_name(up));
 	}
 	if (err == 0)
 		err = sync_follow_read_old_default(out, repo);

@@ -72,6 +72,13 @@ def test_force_push_with_local_work_is_left_alone(mirror):
         assert git(mirror.path(p), "rev-parse", "HEAD") == sha
     assert (dirty / "README.md").read_text() == "my uncommitted work\n"
     assert (ahead / "mine.txt").read_text() == "local commit\n"
+    # Once the change is discarded, the next run follows the force-push it
+    # fetched already: the remote-tracking ref's reflog knows the old head.
+    git(dirty, "checkout", "-q", "--", "README.md")
+    mirror.run()
+    assert record(mirror, "data-science/deep/tool")[1].startswith("followed a force-push")
+    assert git(dirty, "rev-parse", "HEAD") == mirror.upstream("data-science/deep/tool")
+    assert record(mirror, "ops/infra")[0] == "skipped"
 
 
 def test_force_push_to_an_older_commit_is_followed(mirror):
