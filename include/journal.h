@@ -35,10 +35,11 @@ void journal_record_release(struct journal_record *rec);
 
 /*
  * Reads every complete record of the file at path and calls fn for each
- * node (stolen by fn, which must free it on error).  A torn last record is
- * dropped; anything else malformed is GLM_EPARSE.
+ * node (stolen by fn, which must free it on error) with the task slot that
+ * found it.  A torn last record is dropped; anything else malformed is
+ * GLM_EPARSE.
  */
-typedef int (*journal_node_fn)(struct node *node, unsigned flags, void *ctx);
+typedef int (*journal_node_fn)(struct node *node, unsigned flags, uint64_t task, void *ctx);
 int journal_read(const char *path, journal_node_fn fn, void *ctx);
 
 #endif

@@ -13,6 +13,13 @@ enum naming { NAMING_NAME, NAMING_PATH };
 enum clone_method { METHOD_SSH, METHOD_HTTP };
 enum archived_mode { ARCHIVED_INCLUDE, ARCHIVED_EXCLUDE, ARCHIVED_ONLY };
 enum progress_mode { PROGRESS_AUTO, PROGRESS_ALWAYS, PROGRESS_NEVER };
+/*
+ * Which groups and projects the crawl takes (--scope): what GET /groups
+ * lists for the token (gitlabber's tree; for an admin token GitLab lists
+ * everything), everything the token can see (all_available=true), or only
+ * where the token is a member (min_access_level=10).
+ */
+enum scope_mode { SCOPE_LISTED, SCOPE_ALL, SCOPE_MEMBER };
 
 #define OPT_MAX_LIST 64
 
@@ -41,12 +48,14 @@ struct options {
 	enum clone_method method;
 	enum archived_mode archived;
 	enum progress_mode progress;
-	int include_shared; /* -s; --exclude-shared turns it off (the default) */
-	int user_projects;  /* -U */
-	int recursive;	    /* -r */
-	int use_fetch;	    /* -F */
-	int mirror;	    /* --mirror */
-	int force_tags;	    /* --force-tags: checkouts take tags that moved upstream */
+	enum scope_mode scope;
+	int include_shared;		/* -s; --exclude-shared turns it off (the default) */
+	int user_projects;		/* -U */
+	int include_deletion_scheduled; /* keep projects GitLab will delete */
+	int recursive;			/* -r */
+	int use_fetch;			/* -F */
+	int mirror;			/* --mirror */
+	int force_tags;			/* --force-tags: checkouts take tags that moved upstream */
 	int fail_fast;
 	int verbose;
 	int quiet;

@@ -34,13 +34,49 @@ int queue_push(struct queue *q, const struct queue_task *tasks, size_t n);
 int queue_claim(struct queue *q, pid_t pid, struct queue_task *out, size_t *index,
 		uint64_t *claim_no);
 
+/* What one finished task found. */
+struct queue_result {
+	int failed;
+	size_t groups, projects; /* for the progress line */
+	long long total;	 /* X-Total of the answer, -1 when absent */
+	long long items;	 /* items in the answer */
+	long long min_id, max_id;
+	int unsorted; /* the items' ids were not ascending */
+};
+
 /*
- * Ends the claimed task at index: DONE (failed == 0) or FAILED, adds the
- * groups and projects it found to the counters, and appends its follow-up
- * tasks, all under one lock so a death cannot leave half of it.
+ * Ends the claimed task at index: DONE or FAILED as res says, adds the
+ * groups and projects it found to the counters, records what its answer
+ * held, and appends its follow-up tasks (a follow-up with a non-zero chain
+ * is another page of the same listing), all under one lock so a death
+ * cannot leave half of it.
  */
-int queue_complete(struct queue *q, size_t index, int failed, size_t groups, size_t projects,
+int queue_complete(struct queue *q, size_t index, const struct queue_result *res,
 		   const struct queue_task *next, size_t nnext);
+
+/* One slot as crawl_settle.c sees it. */
+struct queue_page_view {
+	size_t listing; /* slot of the listing's first page */
+	enum queue_state state;
+	enum queue_kind kind;
+	long long id, page, chain, total, items, min_id, max_id;
+	unsigned rereads;
+	enum queue_listing_mark mark;
+	int unsorted;
+};
+
+/* A copy of every slot in use (*out is the caller's; *n slots). */
+int queue_pages(struct queue *q, struct queue_page_view **out, size_t *n);
+
+/*
+ * Records what crawl_settle.c found of the listing whose first page is
+ * slot `listing`.  QUEUE_LISTING_REREAD also queues its first page again,
+ * with one more reread.
+ */
+int queue_mark_listing(struct queue *q, size_t listing, enum queue_listing_mark mark);
+
+/* "GET /groups/:id/projects" for a kind, for messages. */
+const char *queue_kind_name(enum queue_kind kind);
 
 #define QUEUE_GROUP_TASKS 3
 /*

@@ -85,22 +85,37 @@ enum queue_kind {
 	QUEUE_SHARED,	     /* GET /groups/:id/projects/shared (-s) */
 	QUEUE_USER_PROJECTS, /* GET /users/:id/projects (-U) */
 };
+/* What crawl_settle.c concluded of a listing, kept on its first page. */
+enum queue_listing_mark {
+	QUEUE_LISTING_OK,	 /* its pages count */
+	QUEUE_LISTING_REREAD,	 /* it changed while read; a later read replaces it */
+	QUEUE_LISTING_UNSETTLED, /* it kept changing; its pages count, reported as failed */
+};
 enum queue_stop { QUEUE_RUNNING, QUEUE_STOP_FAILFAST, QUEUE_STOP_AUTH, QUEUE_STOP_CONNECT };
 
 /* One listing (or one page of it) to fetch. */
 struct queue_task {
-	uint32_t state; /* enum queue_state */
-	uint32_t kind;	/* enum queue_kind */
-	int32_t pid;	/* the worker holding it while CLAIMED */
-	uint32_t tries; /* claims so far */
-	int64_t id;	/* the group or user the listing belongs to */
-	int64_t page;	/* page number; 0 = follow ref, an API path from the previous page */
-	int64_t chain;	/* pages followed one by one so far (the endless-pagination guard) */
-	int64_t pad;
+	uint32_t state;	  /* enum queue_state */
+	uint32_t kind;	  /* enum queue_kind */
+	int32_t pid;	  /* the worker holding it while CLAIMED */
+	uint32_t tries;	  /* claims so far */
+	int64_t id;	  /* the group or user the listing belongs to */
+	int64_t page;	  /* page number; 0 = follow ref, an API path from the previous page */
+	int64_t chain;	  /* pages followed one by one so far (the endless-pagination guard) */
+	uint32_t listing; /* slot of this listing's first page (set by queue.c) */
+	uint16_t rereads; /* times the listing was read again because it changed */
+	uint8_t mark;	  /* first page only: enum queue_listing_mark */
+	uint8_t unsorted; /* DONE: the answer's ids were not ascending */
+	/* What the answer held, once DONE (crawl_settle.c checks the pages fit): */
+	int64_t total;	/* X-Total, -1 when absent */
+	int64_t items;	/* array length */
+	int64_t min_id; /* smallest and largest item id; 0 without items */
+	int64_t max_id;
 	char ref[QUEUE_REF_MAX];
 };
 
-_Static_assert(sizeof(struct queue_task) == 48 + QUEUE_REF_MAX, "queue_task layout");
+_Static_assert(sizeof(struct queue_task) == 80 + QUEUE_REF_MAX, "queue_task layout");
+_Static_assert(offsetof(struct queue_task, total) == 48, "queue_task results offset");
 _Static_assert(sizeof(struct queue_task) % 8 == 0, "queue tasks pack");
 
 /* The queue's shared state; the task array follows the crawl region's fixed part. */

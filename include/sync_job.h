@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "shm_layout.h"
+#include "sync_url.h"
 #include "sync_worker.h"
 
 /* Refs a fetch moved other than forward, for the reason (sync_follow.c). */
@@ -22,7 +23,8 @@ struct sync_job {
 	struct sync_plan *plan;	    /* borrowed */
 	const struct node *project; /* borrowed */
 	size_t slot;
-	const char *url;      /* clone URL, checked by sync_url_check; borrowed */
+	const char *url; /* clone URL from sync_url_for(): points to urlbuf */
+	char urlbuf[SYNC_URL_MAX];
 	int parent_fd;	      /* the folder that holds the checkout; owned */
 	int die;	      /* test hook: SIGKILL in the middle of the transfer */
 	int cred_tries;	      /* credential callback calls */

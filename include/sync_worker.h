@@ -33,4 +33,8 @@ struct sync_plan {
 /* The worker's entry point, in the child after fork; never returns. */
 __attribute__((noreturn)) void sync_worker_main(struct sync_plan *plan, int index);
 
+/* Why a project the token can see but not read is skipped (the API said so). */
+#define SYNC_JOB_NO_CODE                                                                           \
+	"the token may not read this project's code (a Guest, or the repository is disabled)"
+
 #endif

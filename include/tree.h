@@ -27,9 +27,11 @@ struct node {
 	char *last_activity_at; /* projects; as GitLab sent it */
 	int archived;
 	int empty_repo;
-	int shared;	     /* a project listed in a group it was shared into */
-	int unsafe;	     /* set by safepath_check_tree(): never touches the disk */
-	char *unsafe_reason; /* owned; why, when unsafe (NULL if out of memory) */
+	int shared;		/* a project listed in a group it was shared into */
+	int no_code;		/* a project the token sees but whose code it cannot read */
+	int deletion_scheduled; /* a project GitLab has marked for deletion */
+	int unsafe;		/* set by safepath_check_tree(): never touches the disk */
+	char *unsafe_reason;	/* owned; why, when unsafe (NULL if out of memory) */
 
 	/* Derived by tree_finish() from the naming choice: */
 	char *folder;	 /* name or path: the folder, and gitlabber's "name" key */

@@ -28,6 +28,7 @@
 #define API_PER_PAGE	 100
 #define API_MAX_PAGES	 1000000 /* 100 million items in one listing: a server that lies */
 #define API_USERNAME_MAX 256
+#define API_ORDER	 "order_by=id&sort=asc"
 
 struct api_task_run {
 	const struct api_worker_plan *plan;
@@ -35,7 +36,7 @@ struct api_task_run {
 	struct journal_record rec;
 	struct queue_task *next; /* follow-up tasks; owned */
 	size_t nnext, capnext;
-	size_t groups, projects;
+	struct queue_result res;
 	int bad_items;
 };
 
@@ -83,6 +84,25 @@ static void api_escape(const char *s, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/*
+ * --scope as GitLab's parameters (lib/api/groups.rb, GroupsFinder): for a
+ * normal token GET /groups lists its groups with their ancestors and
+ * descendants; all_available=true adds every public and internal one.
+ * Project listings already hold every visible project, so only "member"
+ * narrows them.
+ */
+static const char *api_scope_param(const struct options *opts, int groups)
+{
+	switch (opts->scope) {
+	case SCOPE_ALL:
+		return groups ? "&all_available=true" : "";
+	case SCOPE_MEMBER:
+		return "&min_access_level=10";
+	default:
+		return "";
+	}
+}
+
 static const char *api_archived_param(const struct options *opts)
 {
 	switch (opts->archived) {
@@ -95,12 +115,17 @@ static const char *api_archived_param(const struct options *opts)
 	}
 }
 
-/* The API path of a task (page-numbered, or the link followed). */
+/*
+ * The API path of a task (page-numbered, or the link followed).  Every
+ * listing is read in id order, so crawl_settle.c can tell whether its
+ * pages, read at different moments, still fit together.
+ */
 static void api_task_path(const struct options *opts, const struct queue_task *t, char *out,
 			  size_t size)
 {
 	char enc[QUEUE_REF_MAX * 3 + 1];
 	const char *arch = api_archived_param(opts);
+	const char *gscope = api_scope_param(opts, 1), *pscope = api_scope_param(opts, 0);
 	long long page = t->page;
 
 	if (t->page == 0) {
@@ -113,34 +138,37 @@ static void api_task_path(const struct options *opts, const struct queue_task *t
 		break;
 	case QUEUE_TOP:
 		api_escape(t->ref, enc, sizeof(enc));
-		/* A search matches subgroups too (issue 3): each match is a top. */
 		if (t->ref[0])
-			snprintf(out, size, "/groups?search=%s&per_page=%d&page=%lld", enc,
-				 API_PER_PAGE, page);
+			snprintf(out, size,
+				 "/groups?search=%s%s&" API_ORDER "&per_page=%d&page=%lld", enc,
+				 gscope, API_PER_PAGE, page);
 		else
-			snprintf(out, size, "/groups?per_page=%d&page=%lld", API_PER_PAGE, page);
+			snprintf(out, size, "/groups?" API_ORDER "%s&per_page=%d&page=%lld", gscope,
+				 API_PER_PAGE, page);
 		break;
 	case QUEUE_GROUP:
 		api_escape(t->ref, enc, sizeof(enc));
 		snprintf(out, size, "/groups/%s?with_projects=false", enc);
 		break;
 	case QUEUE_DESCENDANTS:
-		snprintf(out, size, "/groups/%lld/descendant_groups?per_page=%d&page=%lld",
-			 (long long)t->id, API_PER_PAGE, page);
+		snprintf(out, size,
+			 "/groups/%lld/descendant_groups?" API_ORDER "%s&per_page=%d&page=%lld",
+			 (long long)t->id, gscope, API_PER_PAGE, page);
 		break;
 	case QUEUE_PROJECTS:
 		snprintf(out, size,
-			 "/groups/%lld/projects?include_subgroups=true&with_shared=false%s"
-			 "&per_page=%d&page=%lld",
-			 (long long)t->id, arch, API_PER_PAGE, page);
+			 "/groups/%lld/projects?include_subgroups=true&with_shared=false%s%s"
+			 "&" API_ORDER "&per_page=%d&page=%lld",
+			 (long long)t->id, arch, pscope, API_PER_PAGE, page);
 		break;
 	case QUEUE_SHARED:
-		snprintf(out, size, "/groups/%lld/projects/shared?per_page=%d&page=%lld%s",
-			 (long long)t->id, API_PER_PAGE, page, arch);
+		snprintf(out, size,
+			 "/groups/%lld/projects/shared?" API_ORDER "%s%s&per_page=%d&page=%lld",
+			 (long long)t->id, arch, pscope, API_PER_PAGE, page);
 		break;
 	case QUEUE_USER_PROJECTS:
-		snprintf(out, size, "/users/%lld/projects?per_page=%d&page=%lld%s",
-			 (long long)t->id, API_PER_PAGE, page, arch);
+		snprintf(out, size, "/users/%lld/projects?" API_ORDER "%s&per_page=%d&page=%lld",
+			 (long long)t->id, arch, API_PER_PAGE, page);
 		break;
 	}
 }
@@ -213,14 +241,20 @@ static int api_item(struct api_task_run *r, const struct queue_task *t, const cJ
 		r->bad_items++;
 		return 0;
 	}
+	if (n->deletion_scheduled && !r->plan->opts->include_deletion_scheduled) {
+		log_verbose("leaving out %s: GitLab will delete it", n->full_path);
+		node_free(n);
+		return 0;
+	}
 	if (t->kind == QUEUE_TOP || t->kind == QUEUE_GROUP) {
 		/*
-		 * --group may name a subgroup: it becomes a top of this tree.  The
-		 * listing of every visible group only proposes tops: the supervisor
-		 * picks those whose parent is not visible once it is complete.
+		 * --group may name a subgroup: it becomes a top of this tree.  A
+		 * listing of groups (all, or a search) only proposes tops: the
+		 * supervisor picks those whose parent it does not hold once the
+		 * listing is complete (a search hit's descendants are hits too).
 		 */
 		flags = JOURNAL_TOP;
-		if (t->kind == QUEUE_GROUP || t->ref[0] != '\0')
+		if (t->kind == QUEUE_GROUP)
 			err = api_seed_group(r, n->id);
 	} else if (t->kind == QUEUE_DESCENDANTS && r->plan->opts->include_shared) {
 		err = api_next(r, QUEUE_SHARED, n->id, 1, 0, NULL);
@@ -233,9 +267,9 @@ static int api_item(struct api_task_run *r, const struct queue_task *t, const cJ
 	if (err == 0)
 		err = journal_record_add(&r->rec, n, flags);
 	if (n->type == NODE_PROJECT)
-		r->projects++;
+		r->res.projects++;
 	else
-		r->groups++;
+		r->res.groups++;
 	node_free(n);
 	return err;
 }
@@ -273,6 +307,30 @@ static int api_paginate(struct api_task_run *r, const struct queue_task *t,
 	return api_next(r, t->kind, t->id, pg->next_page, t->chain + 1, t->ref);
 }
 
+/* What crawl_settle.c needs to know of a listing's page. */
+static void api_page_facts(struct queue_result *res, const cJSON *json, const struct http_page *pg)
+{
+	const cJSON *item, *id;
+	long long prev = 0, v;
+
+	res->total = pg->total;
+	cJSON_ArrayForEach(item, json)
+	{
+		res->items++;
+		id = cJSON_GetObjectItemCaseSensitive(item, "id");
+		if (!cJSON_IsNumber(id))
+			continue;
+		v = (long long)id->valuedouble;
+		if (v <= prev)
+			res->unsorted = 1;
+		prev = v;
+		if (res->min_id == 0 || v < res->min_id)
+			res->min_id = v;
+		if (v > res->max_id)
+			res->max_id = v;
+	}
+}
+
 /* Runs one task; the caller commits the record and the follow-ups. */
 static int api_run(struct api_task_run *r, const struct queue_task *t)
 {
@@ -297,6 +355,7 @@ static int api_run(struct api_task_run *r, const struct queue_task *t)
 	} else if (!cJSON_IsArray(json)) {
 		err = glm_error_set(GLM_EPARSE, "GET %s: the answer is not a JSON array", path);
 	} else {
+		api_page_facts(&r->res, json, &pg);
 		cJSON_ArrayForEach(item, json)
 		{
 			nitems++;
@@ -340,6 +399,15 @@ static void api_preflight_fail(const struct api_worker_plan *plan, struct queue 
 		api_fail(plan, q, err);
 		return;
 	}
+	/* GitLab answers a token without the scope with 403 insufficient_scope. */
+	if (err == GLM_EFORBIDDEN) {
+		snprintf(msg, sizeof(msg),
+			 "the token is valid but may not read the API of %s (HTTP 403): it lacks "
+			 "the read_api scope; create one with read_api and read_repository",
+			 plan->opts->url);
+		queue_stop(q, QUEUE_STOP_AUTH, msg);
+		return;
+	}
 	if (err == GLM_ECONNECT)
 		snprintf(msg, sizeof(msg), "cannot reach %s: %s", plan->opts->url, glm_error_msg());
 	else
@@ -368,7 +436,7 @@ static int api_loop(const struct api_worker_plan *plan, struct queue *q, struct 
 	struct queue_task t;
 	uint64_t claim;
 	size_t index;
-	int err, failed;
+	int err;
 
 	for (;;) {
 		if ((err = queue_claim(q, getpid(), &t, &index, &claim)) < 0)
@@ -381,7 +449,8 @@ static int api_loop(const struct api_worker_plan *plan, struct queue *q, struct 
 		if (plan->die_claim > 0 && (long)claim == plan->die_claim && t.tries == 1)
 			raise(SIGKILL);
 		r->nnext = 0;
-		r->groups = r->projects = 0;
+		memset(&r->res, 0, sizeof(r->res));
+		r->res.total = -1;
 		r->bad_items = 0;
 		journal_record_begin(&r->rec, index);
 		err = api_run(r, &t);
@@ -391,13 +460,12 @@ static int api_loop(const struct api_worker_plan *plan, struct queue *q, struct 
 			api_preflight_fail(plan, q, err);
 		else if (err < 0)
 			api_fail(plan, q, err);
-		failed = err < 0 || r->bad_items > 0;
-		if (failed && err == 0 && plan->opts->fail_fast)
+		r->res.failed = err < 0 || r->bad_items > 0;
+		if (r->res.failed && err == 0 && plan->opts->fail_fast)
 			queue_stop(q, QUEUE_STOP_FAILFAST, "an item was refused");
 		/* The nodes are committed before the task is: a death in between repeats it. */
 		if ((err = journal_record_commit(&r->rec, fd)) < 0 ||
-		    (err = queue_complete(q, index, failed, r->groups, r->projects, r->next,
-					  r->nnext)) < 0)
+		    (err = queue_complete(q, index, &r->res, r->next, r->nnext)) < 0)
 			log_error("%s", glm_error_msg());
 	}
 }

@@ -19,6 +19,7 @@
 
 #include "api_worker.h"
 #include "crawl_merge.h"
+#include "crawl_settle.h"
 #include "error.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -171,27 +172,59 @@ static int crawl_outcome(const struct queue_status *st)
 }
 
 /*
- * The second round of a crawl of everything visible: the listing of every
- * group is complete, so the groups whose parent is not visible are known;
- * each gets its whole-subtree listings.
+ * Runs the queue dry, then reads again every listing that GitLab changed
+ * while it was read, until all fit (crawl_settle.h).
+ */
+static int crawl_round(struct api_worker_plan *plan, struct crawl_workers *w,
+		       struct queue_status *st, size_t *unsettled)
+{
+	size_t queued;
+	int err;
+
+	do {
+		if ((err = crawl_supervise(plan, w, st)) < 0 || (err = crawl_outcome(st)) < 0 ||
+		    (err = crawl_settle(&plan->queue, &queued, unsettled)) < 0)
+			return err;
+	} while (queued > 0);
+	return 0;
+}
+
+/* What the journals hold, less what a later read of its listing replaced. */
+static int crawl_source(struct api_worker_plan *plan, const char *dir, struct crawl_merge_src *src,
+			unsigned char **replaced)
+{
+	int err = crawl_settle_replaced(&plan->queue, replaced, &src->nreplaced);
+
+	src->dir = dir;
+	src->replaced = *replaced;
+	return err;
+}
+
+/*
+ * The second round of a crawl of everything listed (or of a search): the
+ * listing of the groups is complete, so the groups whose parent is not
+ * listed are known; each gets its whole-subtree listings.
  */
 static int crawl_from_tops(struct api_worker_plan *plan, struct crawl_workers *w,
-			   struct queue_status *st, const char *dir)
+			   struct queue_status *st, const char *dir, size_t *unsettled)
 {
 	struct queue_task t[QUEUE_GROUP_TASKS];
+	struct crawl_merge_src src;
+	unsigned char *replaced = NULL;
 	long long *tops = NULL;
 	size_t ntops = 0, i, n;
 	int err;
 
-	if ((err = crawl_merge_tops(dir, plan->opts, &tops, &ntops)) < 0)
-		return err;
+	if ((err = crawl_source(plan, dir, &src, &replaced)) == 0)
+		err = crawl_merge_tops(&src, plan->opts, &tops, &ntops);
+	free(replaced);
 	for (i = 0; i < ntops && err == 0; i++) {
 		n = queue_group_tasks(t, tops[i], plan->opts->include_shared);
 		err = queue_push(&plan->queue, t, n);
 	}
 	free(tops);
-	if (err == 0 && ntops > 0 && (err = crawl_supervise(plan, w, st)) == 0)
-		err = crawl_outcome(st);
+	if (err == 0 && ntops > 0)
+		err = crawl_round(plan, w, st, unsettled);
 	return err;
 }
 
@@ -221,11 +254,13 @@ int crawl_run(const struct options *opts, struct node **out_root, struct crawl_r
 	struct queue_status st;
 	struct ratelimit_stats rs;
 	struct queue_task seed;
+	struct crawl_merge_src src;
 	const char *tmp = getenv("TMPDIR");
+	unsigned char *replaced = NULL;
 	char dir[4096];
 	void *region = NULL;
 	sigset_t set, old;
-	size_t dropped = 0;
+	size_t dropped = 0, unsettled = 0;
 	int err;
 
 	*out_root = NULL;
@@ -258,17 +293,16 @@ int crawl_run(const struct options *opts, struct node **out_root, struct crawl_r
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	err = crawl_supervise(&plan, &w, &st);
-	if (err == 0)
-		err = crawl_outcome(&st);
-	if (err == 0 && opts->ngroups == 0 && opts->group_search == NULL && !opts->user_projects)
-		err = crawl_from_tops(&plan, &w, &st, dir);
+	err = crawl_round(&plan, &w, &st, &unsettled);
+	if (err == 0 && opts->ngroups == 0 && !opts->user_projects)
+		err = crawl_from_tops(&plan, &w, &st, dir, &unsettled);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (err == 0)
-		err = crawl_merge(dir, out_root, &dropped);
+	if (err == 0 && (err = crawl_source(&plan, dir, &src, &replaced)) == 0)
+		err = crawl_merge(&src, out_root, &dropped, &res->outside);
+	free(replaced);
 	if (ratelimit_stats(&plan.shm->rl, &rs) == 0)
 		res->api_calls = rs.requests;
-	res->failed_tasks = st.failed + dropped;
+	res->failed_tasks = st.failed + dropped + unsettled;
 	res->worker_deaths = w.deaths;
 out:
 	shm_destroy(region, size);

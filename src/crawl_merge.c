@@ -29,6 +29,7 @@ struct merge_list {
 
 struct merge {
 	struct merge_list groups, projects;
+	const struct crawl_merge_src *src;
 };
 
 static int merge_push(struct merge_list *l, struct node *node, unsigned flags)
@@ -47,10 +48,16 @@ static int merge_push(struct merge_list *l, struct node *node, unsigned flags)
 	return 0;
 }
 
-static int merge_collect(struct node *node, unsigned flags, void *ctx)
+static int merge_collect(struct node *node, unsigned flags, uint64_t task, void *ctx)
 {
 	struct merge *m = ctx;
-	int err = merge_push(node->type == NODE_PROJECT ? &m->projects : &m->groups, node, flags);
+	int err;
+
+	if (m->src->replaced != NULL && task < m->src->nreplaced && m->src->replaced[task]) {
+		node_free(node);
+		return 0;
+	}
+	err = merge_push(node->type == NODE_PROJECT ? &m->projects : &m->groups, node, flags);
 
 	if (err < 0)
 		node_free(node);
@@ -146,7 +153,7 @@ static void merge_report(const struct node *n, const char *why)
 		  log_esc(n->full_path ? n->full_path : "", esc, sizeof(esc)), n->id, why);
 }
 
-static int merge_build(struct merge *m, struct node *root, size_t *dropped)
+static int merge_build(struct merge *m, struct node *root, size_t *dropped, size_t *outside)
 {
 	struct merge_list *g = &m->groups, *p = &m->projects;
 	size_t i;
@@ -181,7 +188,12 @@ static int merge_build(struct merge *m, struct node *root, size_t *dropped)
 		if (err < 0)
 			break;
 		parent = merge_find_group(g, it->node->parent_id);
-		if (parent < 0 || g->items[parent].reached != 1) {
+		if (parent < 0) {
+			log_verbose("leaving out project %s: its group is not in the tree (see "
+				    "--scope)",
+				    it->node->full_path);
+			(*outside)++;
+		} else if (g->items[parent].reached != 1) {
 			merge_report(it->node, "its group is not in the tree");
 			(*dropped)++;
 		} else if ((err = node_add_child(g->items[parent].node, it->node)) == 0) {
@@ -204,8 +216,8 @@ static void merge_release(struct merge *m)
 	free(m->projects.items);
 }
 
-/* Every journal in dir into m, sorted and without repeats. */
-static int merge_read(const char *dir, struct merge *m)
+/* Every journal into m, sorted and without repeats. */
+static int merge_read(const struct crawl_merge_src *src, struct merge *m)
 {
 	struct dirent *de;
 	char path[4096];
@@ -213,12 +225,13 @@ static int merge_read(const char *dir, struct merge *m)
 	int err = 0;
 
 	memset(m, 0, sizeof(*m));
-	if ((d = opendir(dir)) == NULL)
-		return glm_error_errno(GLM_EIO, errno, "crawl journals in %s", dir);
+	m->src = src;
+	if ((d = opendir(src->dir)) == NULL)
+		return glm_error_errno(GLM_EIO, errno, "crawl journals in %s", src->dir);
 	while (err == 0 && (de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, "api-", 4) != 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		snprintf(path, sizeof(path), "%s/%s", src->dir, de->d_name);
 		err = journal_read(path, merge_collect, m);
 	}
 	closedir(d);
@@ -278,7 +291,8 @@ static int merge_top_wanted(const struct node *g, const struct options *opts, ch
 	return 0;
 }
 
-int crawl_merge_tops(const char *dir, const struct options *opts, long long **ids, size_t *n)
+int crawl_merge_tops(const struct crawl_merge_src *src, const struct options *opts, long long **ids,
+		     size_t *n)
 {
 	struct merge m;
 	char **folders = NULL;
@@ -287,7 +301,7 @@ int crawl_merge_tops(const char *dir, const struct options *opts, long long **id
 
 	*ids = NULL;
 	*n = 0;
-	if ((err = merge_read(dir, &m)) < 0 ||
+	if ((err = merge_read(src, &m)) < 0 ||
 	    (err = merge_top_folders(opts, &folders, &nfolders)) < 0)
 		goto out;
 	if ((*ids = calloc(m.groups.n + 1, sizeof(**ids))) == NULL) {
@@ -309,20 +323,21 @@ out:
 	return err;
 }
 
-int crawl_merge(const char *dir, struct node **out_root, size_t *dropped)
+int crawl_merge(const struct crawl_merge_src *src, struct node **out_root, size_t *dropped,
+		size_t *outside)
 {
 	struct merge m;
 	struct node *root = NULL;
 	int err;
 
 	*out_root = NULL;
-	if ((err = merge_read(dir, &m)) == 0 && (root = node_new(NODE_ROOT)) == NULL)
+	if ((err = merge_read(src, &m)) == 0 && (root = node_new(NODE_ROOT)) == NULL)
 		err = glm_error_set(GLM_ENOMEM, "out of memory");
 	if (err < 0) {
 		merge_release(&m);
 		return err;
 	}
-	err = merge_build(&m, root, dropped);
+	err = merge_build(&m, root, dropped, outside);
 	merge_release(&m);
 	if (err < 0) {
 		node_free(root);

@@ -96,6 +96,28 @@ int gitlab_json_group(const cJSON *item, struct node **out)
 	return 0;
 }
 
+/* A string field that is there and not null. */
+static int gitlab_json_has(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) && v->valuestring[0] != '\0';
+}
+
+/*
+ * Whether the token may read the code.  GitLab leaves default_branch out
+ * (not null: that is an empty repository) without read_code
+ * (lib/api/entities/basic_project_details.rb), e.g. for a Guest on a
+ * private project, and says "disabled" for a project without a repository.
+ */
+static int gitlab_json_no_code(const cJSON *item)
+{
+	const cJSON *level = cJSON_GetObjectItemCaseSensitive(item, "repository_access_level");
+
+	return cJSON_GetObjectItemCaseSensitive(item, "default_branch") == NULL ||
+	       (cJSON_IsString(level) && strcmp(level->valuestring, "disabled") == 0);
+}
+
 int gitlab_json_project(const cJSON *item, struct node **out)
 {
 	const cJSON *ns;
@@ -127,6 +149,10 @@ int gitlab_json_project(const cJSON *item, struct node **out)
 		glm_error_prefix("namespace");
 		return gitlab_json_fail(item, p);
 	}
+	p->no_code = gitlab_json_no_code(item);
+	/* Delayed deletion (GitLab Premium) renames and archives it first. */
+	p->deletion_scheduled = gitlab_json_has(item, "marked_for_deletion_at") ||
+				gitlab_json_has(item, "marked_for_deletion_on");
 	*out = p;
 	return 0;
 }

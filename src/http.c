@@ -22,6 +22,7 @@ struct http_client {
 	struct curl_slist *headers; /* holds the token */
 	struct http_config cfg;	    /* strings borrowed */
 	char *api_base;		    /* base_url + "/api/v4", owned */
+	const char *api_path;	    /* of the request under way; borrowed */
 	struct retry_policy retry;
 	struct http_hdrs hdrs;
 	struct http_body body;
@@ -104,7 +105,12 @@ int http_client_new(struct http_client **out, const struct http_config *cfg)
 		c->api_base = NULL;
 		goto nomem;
 	}
-	if (cfg->token != NULL && asprintf(&tokhdr, "PRIVATE-TOKEN: %s", cfg->token) < 0) {
+	/*
+	 * Bearer takes every kind of token, OAuth ones included; PRIVATE-TOKEN
+	 * takes personal, group and project tokens only
+	 * (lib/gitlab/auth/auth_finders.rb).
+	 */
+	if (cfg->token != NULL && asprintf(&tokhdr, "Authorization: Bearer %s", cfg->token) < 0) {
 		tokhdr = NULL;
 		goto nomem;
 	}
@@ -286,8 +292,13 @@ static int http_accept(struct http_client *c, struct http_try *t, cJSON **out_js
 	page->next_page = c->hdrs.next_page > 0 ? c->hdrs.next_page : 0;
 	page->total_pages = c->hdrs.total_pages > 0 ? c->hdrs.total_pages : 0;
 	page->total = c->hdrs.total;
-	if (c->hdrs.link != NULL &&
-	    (rc = linkhdr_next(c->hdrs.link, c->cfg.base_url, &page->next)) < 0) {
+	/*
+	 * GitLab's offset pages name the next page in X-Next-Page too; asking
+	 * for it by number keeps every request on --url.  Only keyset pages
+	 * need the Link.
+	 */
+	if (page->next_page == 0 && c->hdrs.link != NULL &&
+	    (rc = linkhdr_next(c->hdrs.link, c->cfg.base_url, c->api_path, &page->next)) < 0) {
 		cJSON_Delete(json);
 		return rc;
 	}
@@ -405,6 +416,7 @@ int http_get_json(struct http_client *client, const char *api_path, cJSON **out_
 		return rc;
 	if (asprintf(&url, "%s%s", client->api_base, api_path) < 0)
 		return glm_error_set(GLM_ENOMEM, "out of memory");
+	client->api_path = api_path;
 	if (curl_easy_setopt(client->curl, CURLOPT_URL, url) != CURLE_OK) {
 		rc = glm_error_set(GLM_EUNSAFE, "libcurl refused the URL of %s", api_path);
 		goto out;

@@ -2,7 +2,7 @@
  * Journal records (journal.h).  Layout, little-endian as the host writes it
  * (the file never leaves the machine or the run):
  *   record: u32 magic, u32 payload length, u64 task, payload
- *   node:   u8 type, u8 flags, u8 archived, u8 empty_repo, u8 shared, 3 pad,
+ *   node:   u8 type, u8 flags, u8 archived, u8 empty_repo, u8 shared, u8 no_code, 2 pad,
  *           i64 id, i64 parent_id, then JOURNAL_NSTR strings as
  *           u32 length (UINT32_MAX = NULL) + bytes
  * The encoder and the decoder sit side by side so they cannot drift.
@@ -28,7 +28,7 @@ struct journal_header {
 };
 
 struct journal_fixed {
-	uint8_t type, flags, archived, empty_repo, shared, pad[3];
+	uint8_t type, flags, archived, empty_repo, shared, no_code, pad[2];
 	int64_t id, parent_id;
 };
 
@@ -94,6 +94,7 @@ int journal_record_add(struct journal_record *rec, const struct node *node, unsi
 	f.archived = (uint8_t)node->archived;
 	f.empty_repo = (uint8_t)node->empty_repo;
 	f.shared = (uint8_t)node->shared;
+	f.no_code = (uint8_t)node->no_code;
 	f.id = node->id;
 	f.parent_id = node->parent_id;
 	if ((err = journal_put(rec, &f, sizeof(f))) < 0)
@@ -170,6 +171,7 @@ static int journal_decode_node(const unsigned char *buf, size_t *off, size_t end
 	n->archived = f.archived != 0;
 	n->empty_repo = f.empty_repo != 0;
 	n->shared = f.shared != 0;
+	n->no_code = f.no_code != 0;
 	*flags = f.flags;
 	for (i = 0; i < JOURNAL_NSTR; i++) {
 		char **field = journal_field(n, i);
@@ -242,7 +244,7 @@ int journal_read(const char *path, journal_node_fn fn, void *ctx)
 				err = journal_bad(path, off, "malformed node");
 				goto out;
 			}
-			if ((err = fn(n, flags, ctx)) < 0)
+			if ((err = fn(n, flags, h.task, ctx)) < 0)
 				goto out;
 		}
 	}

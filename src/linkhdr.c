@@ -15,6 +15,9 @@ struct linkhdr_cur {
 	const char *p;
 };
 
+static int linkhdr_resolve_in(const char *ref, const char *base_url, const char *endpoint,
+			      const char *what, char **out);
+
 /* One parsed link: the target between <> and whether rel contains "next". */
 struct linkhdr_link {
 	const char *uri; /* points into the header value; not NUL-terminated */
@@ -137,7 +140,7 @@ static int linkhdr_parse_link(struct linkhdr_cur *c, char *scratch, const char *
 	}
 }
 
-int linkhdr_next(const char *value, const char *base_url, char **out)
+int linkhdr_next(const char *value, const char *base_url, const char *endpoint, char **out)
 {
 	struct linkhdr_cur c = { value };
 	struct linkhdr_link link, next = { NULL, 0, 0 };
@@ -177,7 +180,7 @@ int linkhdr_next(const char *value, const char *base_url, char **out)
 		rc = glm_error_set(GLM_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = linkhdr_resolve(uri, base_url, "Link rel=next", out);
+	rc = linkhdr_resolve_in(uri, base_url, endpoint, "Link rel=next", out);
 out:
 	free(uri);
 	free(scratch);
@@ -209,12 +212,35 @@ static int linkhdr_refuse(int code, const char *what, const char *why, const cha
 	return glm_error_set(code, "%s %s: %s", what, why, esc);
 }
 
-int linkhdr_resolve(const char *ref, const char *base_url, const char *what, char **out)
+/*
+ * A link on another origin, for the endpoint just asked for: its path below
+ * /api/v4/ (the external URL's own prefix is not --url's).  NULL when it
+ * names another endpoint.
+ */
+static const char *linkhdr_rebase(const char *scheme, const char *path, const char *endpoint)
+{
+	const char *api, *q;
+	size_t n;
+
+	if (endpoint == NULL || scheme == NULL || path == NULL ||
+	    (strcasecmp(scheme, "https") != 0 && strcasecmp(scheme, "http") != 0) ||
+	    (api = strstr(path, "/api/v4/")) == NULL)
+		return NULL;
+	api += strlen("/api/v4");
+	q = strchr(endpoint, '?');
+	n = q != NULL ? (size_t)(q - endpoint) : strlen(endpoint);
+	return strlen(api) == n && strncmp(api, endpoint, n) == 0 ? api : NULL;
+}
+
+/* Resolves ref; endpoint as for linkhdr_next(), NULL for a redirect. */
+static int linkhdr_resolve_in(const char *ref, const char *base_url, const char *endpoint,
+			      const char *what, char **out)
 {
 	CURLU *base = NULL, *u = NULL;
 	char *api_base = NULL, *b_scheme = NULL, *b_host = NULL, *b_port = NULL, *b_path = NULL;
 	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL;
 	char *user = NULL, *password = NULL;
+	const char *rebased = NULL;
 	size_t blen = strlen(base_url), plen;
 	int rc;
 
@@ -249,19 +275,27 @@ int linkhdr_resolve(const char *ref, const char *base_url, const char *what, cha
 	query = linkhdr_part(u, CURLUPART_QUERY, 0);
 	user = linkhdr_part(u, CURLUPART_USER, 0);
 	password = linkhdr_part(u, CURLUPART_PASSWORD, 0);
-	if (!linkhdr_same(scheme, b_scheme) || !linkhdr_same(host, b_host) ||
-	    !linkhdr_same(port, b_port) || user != NULL || password != NULL) {
+	if (user != NULL || password != NULL) {
 		rc = linkhdr_refuse(GLM_EUNSAFE, what, "points to another host", ref);
 		goto out;
 	}
-	/* b_path is "<prefix>/api/v4/"; the target must lie below it. */
-	plen = b_path != NULL ? strlen(b_path) : 0;
-	if (path == NULL || plen == 0 || strncmp(path, b_path, plen) != 0) {
-		rc = linkhdr_refuse(GLM_EUNSAFE, what, "points outside the API", ref);
-		goto out;
+	if (!linkhdr_same(scheme, b_scheme) || !linkhdr_same(host, b_host) ||
+	    !linkhdr_same(port, b_port)) {
+		if ((rebased = linkhdr_rebase(scheme, path, endpoint)) == NULL) {
+			rc = linkhdr_refuse(GLM_EUNSAFE, what, "points to another host", ref);
+			goto out;
+		}
+	} else {
+		/* b_path is "<prefix>/api/v4/"; the target must lie below it. */
+		plen = b_path != NULL ? strlen(b_path) : 0;
+		if (path == NULL || plen == 0 || strncmp(path, b_path, plen) != 0) {
+			rc = linkhdr_refuse(GLM_EUNSAFE, what, "points outside the API", ref);
+			goto out;
+		}
+		rebased = path + plen - 1;
 	}
-	if (asprintf(out, "%s%s%s", path + plen - 1, query != NULL ? "?" : "",
-		     query != NULL ? query : "") < 0) {
+	if (asprintf(out, "%s%s%s", rebased, query != NULL ? "?" : "", query != NULL ? query : "") <
+	    0) {
 		*out = NULL;
 		rc = glm_error_set(GLM_ENOMEM, "out of memory");
 		goto out;
@@ -283,4 +317,9 @@ out:
 	curl_url_cleanup(base);
 	curl_url_cleanup(u);
 	return rc;
+}
+
+int linkhdr_resolve(const char *ref, const char *base_url, const char *what, char **out)
+{
+	return linkhdr_resolve_in(ref, base_url, NULL, what, out);
 }

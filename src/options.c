@@ -43,6 +43,8 @@ enum {
 	OPT_MAX_RESPONSE,
 	OPT_GIT_TIMEOUT,
 	OPT_FORCE_TAGS,
+	OPT_SCOPE,
+	OPT_DELETION_SCHEDULED,
 };
 
 static const struct option long_options[] = {
@@ -89,6 +91,8 @@ static const struct option long_options[] = {
 	{ "ssh-accept-new", no_argument, NULL, OPT_SSH_ACCEPT_NEW },
 	{ "max-response-size", required_argument, NULL, OPT_MAX_RESPONSE },
 	{ "git-timeout", required_argument, NULL, OPT_GIT_TIMEOUT },
+	{ "scope", required_argument, NULL, OPT_SCOPE },
+	{ "include-deletion-scheduled", no_argument, NULL, OPT_DELETION_SCHEDULED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -111,11 +115,16 @@ static const char usage_text[] =
 	"      --group PATH|ID        crawl only this group's subtree (repeatable)\n"
 	"  -g, --group-search TERM    only groups whose name or path contains TERM\n"
 	"  -U, --user-projects        the token owner's personal projects\n"
+	"      --scope SCOPE          listed: the groups GitLab lists for the token (default,\n"
+	"                             as gitlabber); all: everything the token can see;\n"
+	"                             member: only groups and projects the token is a member of\n"
 	"  -i, --include PATTERNS     keep only paths matching these comma-separated patterns\n"
 	"                             (GITLABBER_INCLUDE); '*', '**', '?', '[..]', '{regex}'\n"
 	"  -x, --exclude PATTERNS     drop paths matching these patterns (GITLABBER_EXCLUDE)\n"
 	"  -a, --archived MODE        include, exclude or only archived projects (default "
 	"include)\n"
+	"      --include-deletion-scheduled  also mirror projects GitLab has marked for "
+	"deletion\n"
 	"  -s, --include-shared       also mirror projects shared into a group, under that group\n"
 	"      --exclude-shared       do not mirror shared projects (the default)\n"
 	"  -f, --file FILE            read the tree from FILE (written by --tree-out or -p\n"
@@ -470,6 +479,7 @@ static const char *const method_names[] = { "ssh", "http" };
 static const char *const format_names[] = { "tree", "json", "yaml" };
 static const char *const archived_names[] = { "include", "exclude", "only" };
 static const char *const progress_names[] = { "auto", "always", "never" };
+static const char *const scope_names[] = { "listed", "all", "member" };
 
 /* Settings that gitlabber also reads from the environment, used when no option set them. */
 static int apply_environment(struct options *o, const unsigned *seen)
@@ -636,6 +646,14 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case 'U':
 			o->user_projects = 1;
+			break;
+		case OPT_SCOPE:
+			if (parse_choice("--scope", optarg, scope_names, 3, &i) < 0)
+				return GLM_EUSAGE;
+			o->scope = (enum scope_mode)i;
+			break;
+		case OPT_DELETION_SCHEDULED:
+			o->include_deletion_scheduled = 1;
 			break;
 		case 'o':
 			if (split_git_options(optarg, o->git_options, &o->ngit_options) < 0)

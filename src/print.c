@@ -249,6 +249,9 @@ static size_t print_json_fields(const struct print_ctx *pc, const struct node *n
 			print_json_add(f, &n, "empty_repo", PRINT_JSON_BOOL, NULL,
 				       node->empty_repo);
 			print_json_add(f, &n, "shared", PRINT_JSON_BOOL, NULL, node->shared);
+			/* Only when true, so a tree without such projects reads as before. */
+			if (node->no_code)
+				print_json_add(f, &n, "no_code_access", PRINT_JSON_BOOL, NULL, 1);
 		}
 	}
 	qsort(f, n, sizeof(*f), print_json_field_cmp);

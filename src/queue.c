@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,8 +75,12 @@ int queue_init(struct queue *q, struct queue_shm *shm, struct queue_task *tasks,
 	return 0;
 }
 
-/* Under the lock. */
-static int queue_append(struct queue *q, const struct queue_task *tasks, size_t n)
+/*
+ * Under the lock.  A task with a chain is a later page of parent's listing;
+ * any other task starts a listing of its own.
+ */
+static int queue_append(struct queue *q, const struct queue_task *tasks, size_t n,
+			const struct queue_task *parent)
 {
 	struct queue_shm *s = q->shm;
 	size_t i;
@@ -92,6 +97,13 @@ static int queue_append(struct queue *q, const struct queue_task *tasks, size_t 
 		t->state = QUEUE_READY;
 		t->pid = 0;
 		t->tries = 0;
+		t->mark = QUEUE_LISTING_OK;
+		if (t->chain != 0 && parent != NULL) {
+			t->listing = parent->listing;
+			t->rereads = parent->rereads;
+		} else {
+			t->listing = (uint32_t)(s->ntasks + i);
+		}
 	}
 	s->ntasks += n;
 	s->ready += n;
@@ -106,7 +118,7 @@ int queue_push(struct queue *q, const struct queue_task *tasks, size_t n)
 
 	if ((err = queue_lock(q)) < 0)
 		return err;
-	err = queue_append(q, tasks, n);
+	err = queue_append(q, tasks, n, NULL);
 	queue_unlock(q);
 	return err;
 }
@@ -163,27 +175,32 @@ int queue_claim(struct queue *q, pid_t pid, struct queue_task *out, size_t *inde
 	return 0;
 }
 
-int queue_complete(struct queue *q, size_t index, int failed, size_t groups, size_t projects,
+int queue_complete(struct queue *q, size_t index, const struct queue_result *res,
 		   const struct queue_task *next, size_t nnext)
 {
 	struct queue_shm *s = q->shm;
 	struct queue_task *t = &q->tasks[index];
-	int err;
+	int failed = res->failed, err;
 
 	if ((err = queue_lock(q)) < 0)
 		return err;
-	if (t->state == QUEUE_CLAIMED && (err = queue_append(q, next, nnext)) < 0)
+	if (t->state == QUEUE_CLAIMED && (err = queue_append(q, next, nnext, t)) < 0)
 		failed = 1;
 	if (t->state == QUEUE_CLAIMED) {
 		t->state = failed ? QUEUE_FAILED : QUEUE_DONE;
 		t->pid = 0;
+		t->total = res->total;
+		t->items = res->items;
+		t->min_id = res->min_id;
+		t->max_id = res->max_id;
+		t->unsorted = (uint8_t)(res->unsorted != 0);
 		s->claimed--;
 		if (failed)
 			s->failed++;
 		else
 			s->done++;
-		s->groups += groups;
-		s->projects += projects;
+		s->groups += res->groups;
+		s->projects += res->projects;
 	}
 	if (queue_finished(s))
 		pthread_cond_broadcast(&s->cond);
@@ -230,6 +247,72 @@ static const char *const queue_kind_names[] = {
 	[QUEUE_USER_PROJECTS] = "GET /users/:id/projects",
 };
 
+const char *queue_kind_name(enum queue_kind kind)
+{
+	return queue_kind_names
+		[(size_t)kind < sizeof(queue_kind_names) / sizeof(queue_kind_names[0]) ? kind : 0];
+}
+
+int queue_pages(struct queue *q, struct queue_page_view **out, size_t *n)
+{
+	struct queue_page_view *v;
+	uint64_t i;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	if ((err = queue_lock(q)) < 0)
+		return err;
+	if ((v = calloc(q->shm->ntasks + 1, sizeof(*v))) == NULL) {
+		queue_unlock(q);
+		return glm_error_set(GLM_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < q->shm->ntasks; i++) {
+		const struct queue_task *t = &q->tasks[i];
+
+		v[i].listing = t->listing < q->shm->ntasks ? t->listing : i;
+		v[i].state = (enum queue_state)t->state;
+		v[i].kind = (enum queue_kind)t->kind;
+		v[i].id = t->id;
+		v[i].page = t->page;
+		v[i].chain = t->chain;
+		v[i].total = t->total;
+		v[i].items = t->items;
+		v[i].min_id = t->min_id;
+		v[i].max_id = t->max_id;
+		v[i].rereads = t->rereads;
+		v[i].mark = (enum queue_listing_mark)t->mark;
+		v[i].unsorted = t->unsorted;
+	}
+	*n = (size_t)q->shm->ntasks;
+	queue_unlock(q);
+	*out = v;
+	return 0;
+}
+
+int queue_mark_listing(struct queue *q, size_t listing, enum queue_listing_mark mark)
+{
+	struct queue_task again;
+	int err = 0;
+
+	if ((err = queue_lock(q)) < 0)
+		return err;
+	if (listing >= q->shm->ntasks) {
+		queue_unlock(q);
+		return glm_error_set(GLM_ERR, "crawl queue: no listing at slot %zu", listing);
+	}
+	again = q->tasks[listing];
+	q->tasks[listing].mark = (uint8_t)mark;
+	if (mark == QUEUE_LISTING_REREAD) {
+		again.page = 1;
+		again.chain = 0;
+		again.rereads++;
+		err = queue_append(q, &again, 1, NULL);
+	}
+	queue_unlock(q);
+	return err;
+}
+
 size_t queue_requeue_pid(struct queue *q, pid_t pid)
 {
 	struct queue_shm *s = q->shm;
@@ -249,13 +332,9 @@ size_t queue_requeue_pid(struct queue *q, pid_t pid)
 			t->state = QUEUE_FAILED;
 			s->failed++;
 			failed++;
-			log_error(
-				"%s (id %lld, page %lld) killed %u API workers; giving up on it",
-				queue_kind_names[t->kind < sizeof(queue_kind_names) /
-									 sizeof(queue_kind_names[0])
-							 ? t->kind
-							 : 0],
-				(long long)t->id, (long long)t->page, t->tries);
+			log_error("%s (id %lld, page %lld) killed %u API workers; giving up on it",
+				  queue_kind_name((enum queue_kind)t->kind), (long long)t->id,
+				  (long long)t->page, t->tries);
 		} else {
 			t->state = QUEUE_READY;
 			s->ready++;

@@ -115,6 +115,10 @@ static int supervisor_crawl(const struct options *opts, struct node **out_root, 
 		 tree_count(*out_root, NODE_GROUP) + tree_count(*out_root, NODE_SUBGROUP),
 		 tree_count(*out_root, NODE_PROJECT), res.api_calls, monoclock_seconds_since(start),
 		 res.failed_tasks ? " (incomplete: see the errors above)" : "");
+	if (res.outside > 0)
+		log_verbose("left out %zu visible projects whose groups GitLab does not list for "
+			    "this token (--scope all takes them)",
+			    res.outside);
 	return 0;
 }
 

@@ -18,11 +18,15 @@ static const char *sync_dryrun_what(const struct sync_plan *plan, int dest_fd, c
 				    char *reason, size_t size)
 {
 	const struct options *opts = plan->opts;
-	const char *url = opts->method == METHOD_HTTP ? p->http_url : p->ssh_url;
+	char url[SYNC_URL_MAX];
 	struct stat st;
 	int fd, err;
 
-	if (sync_url_check(url, plan->base_url, opts->method) < 0) {
+	if (p->no_code) {
+		snprintf(reason, size, "%s", SYNC_JOB_NO_CODE);
+		return "skip";
+	}
+	if (sync_url_for(p, plan->base_url, opts->method, url, sizeof(url)) < 0) {
 		snprintf(reason, size, "%s", glm_error_msg());
 		return "fail";
 	}

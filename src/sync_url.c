@@ -124,3 +124,56 @@ int sync_url_check(const char *url, const char *base_url, enum clone_method meth
 				     log_esc(url, esc, sizeof(esc)));
 	return 0;
 }
+
+/* The path part of a clone URL: after host[:port] (URL) or after "host:" (scp-like). */
+static const char *sync_url_path(const char *url)
+{
+	const char *sep = strstr(url, "://"), *p;
+
+	if (sep != NULL)
+		return (p = strchr(sep + 3, '/')) != NULL ? p : "";
+	p = strchr(url, ':');
+	return p != NULL ? p + 1 : "";
+}
+
+/* Whether path is "[anything/]<full_path>.git", where GitLab puts the project. */
+static int sync_url_path_is(const char *path, const char *full_path)
+{
+	size_t plen = strlen(path), flen = strlen(full_path);
+
+	if (plen < flen + 4 || strcmp(path + plen - 4, ".git") != 0 ||
+	    strncmp(path + plen - 4 - flen, full_path, flen) != 0)
+		return 0;
+	return plen == flen + 4 || path[plen - 5 - flen] == '/';
+}
+
+int sync_url_for(const struct node *p, const char *base_url, enum clone_method method, char *out,
+		 size_t size)
+{
+	const char *url = method == METHOD_HTTP ? p->http_url : p->ssh_url;
+	struct sync_url u;
+	size_t blen = strlen(base_url);
+	int n;
+
+	if (url != NULL && *url != '\0' && sync_url_check(url, base_url, method) == 0) {
+		n = snprintf(out, size, "%s", url);
+	} else if (url != NULL && *url != '\0' && p->full_path != NULL &&
+		   sync_url_parse(url, &u) == 0 &&
+		   (method == METHOD_HTTP ? strcmp(u.scheme, "ssh") != 0
+					  : strcmp(u.scheme, "ssh") == 0) &&
+		   sync_url_path_is(sync_url_path(url), p->full_path)) {
+		while (blen > 0 && base_url[blen - 1] == '/')
+			blen--;
+		if (method == METHOD_HTTP)
+			n = snprintf(out, size, "%.*s/%s.git", (int)blen, base_url, p->full_path);
+		else
+			n = snprintf(out, size, "%s", url);
+	} else {
+		/* Not where GitLab would put it: the check says why. */
+		(void)sync_url_check(url, base_url, method);
+		return GLM_EUNSAFE;
+	}
+	if (n < 0 || (size_t)n >= size)
+		return glm_error_set(GLM_EUNSAFE, "clone URL longer than %zu bytes", size - 1);
+	return 0;
+}

@@ -20,6 +20,7 @@
 #include "monoclock.h"
 #include "safepath.h"
 #include "signals.h"
+#include "sync_access.h"
 #include "sync_fs.h"
 #include "sync_job.h"
 #include "sync_report.h"
@@ -70,9 +71,10 @@ static int sync_worker_prepare(struct sync_job *job)
 	const struct node *p = job->project;
 	const char *parent = p->parent != NULL ? p->parent->root_path : "";
 
-	job->url = opts->method == METHOD_HTTP ? p->http_url : p->ssh_url;
-	if (sync_url_check(job->url, job->plan->base_url, opts->method) < 0)
+	if (sync_url_for(p, job->plan->base_url, opts->method, job->urlbuf, sizeof(job->urlbuf)) <
+	    0)
 		return GLM_EUNSAFE;
+	job->url = job->urlbuf;
 	if (strncmp(p->folder, SYNC_FS_TMP_PREFIX, strlen(SYNC_FS_TMP_PREFIX)) == 0)
 		return glm_error_set(GLM_EUNSAFE, "folder name '%s' is reserved for glmirror",
 				     SYNC_FS_TMP_PREFIX "*");
@@ -107,8 +109,9 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	job.parent_fd = -1;
 	job.die = plan->die_claim > 0 && (uint64_t)plan->die_claim == claim;
 	glm_error_clear();
-	err = sync_worker_prepare(&job);
-	if (err == 0)
+	if (job.project->no_code)
+		err = sync_job_skip(&job, "%s", SYNC_JOB_NO_CODE);
+	else if ((err = sync_worker_prepare(&job)) == 0)
 		err = sync_worker_sync(&job);
 	if (job.die)
 		raise(SIGKILL); /* the test hook, when there was nothing to transfer */
@@ -117,6 +120,8 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	if (err < 0) {
 		job.result = SYNC_RES_FAILED;
 		snprintf(job.reason, sizeof(job.reason), "%s", glm_error_msg());
+		if (err == GLM_EGIT && sync_access_refused(plan, job.project, job.reason))
+			sync_job_skip(&job, "%s", SYNC_JOB_NO_CODE);
 	}
 	log_redact(job.reason);
 	sync_worker_log(&job);
@@ -155,6 +160,7 @@ void sync_worker_main(struct sync_plan *plan, int index)
 	while (!signals_stopping() && !sync_worker_supervisor_gone(plan) &&
 	       sync_queue_claim(&plan->queue, getpid(), &slot, &claim) == 0)
 		sync_worker_project(plan, slot, claim);
+	sync_access_release();
 	git_libgit2_shutdown();
 	_exit(0);
 }

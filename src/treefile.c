@@ -12,7 +12,8 @@
  *            empty), and "id", "parent_id", "gitlab_name", "gitlab_path",
  *            "full_path", "web_url"; projects also "http_url", "ssh_url",
  *            "default_branch" (null when empty), "last_activity_at",
- *            "archived", "empty_repo", "shared" }
+ *            "archived", "empty_repo", "shared", and "no_code_access"
+ *            only when true }
  *
  * Strings that are NULL in struct node are left out.  The reader takes the
  * GitLab facts; name, root_path and url are derived (tree_finish() derives
@@ -73,6 +74,7 @@ static const struct treefile_bool treefile_bools[] = {
 	{ "archived", offsetof(struct node, archived) },
 	{ "empty_repo", offsetof(struct node, empty_repo) },
 	{ "shared", offsetof(struct node, shared) },
+	{ "no_code_access", offsetof(struct node, no_code) },
 };
 
 /* Derived from the facts, or read only by the root: each a string or null when present. */

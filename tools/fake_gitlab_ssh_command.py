@@ -23,6 +23,16 @@ def refuse(msg):
     return 1
 
 
+def refuse_boxed(msg):
+    """GitLab Shell's way of showing an access error (internal/console,
+    DisplayWarningMessage): the message between two rules, each line
+    prefixed with `remote: `."""
+    rule = "=" * 72
+    for line in ("", rule, "", msg, "", rule, ""):
+        sys.stderr.write(f"remote: {line}\n")
+    return 1
+
+
 def repo_path(control_url, project):
     req = urllib.request.Request(f"{control_url}/_fake/repo_path",
                                  data=json.dumps({"project": project}).encode(),
@@ -36,9 +46,9 @@ def repo_path(control_url, project):
         ctx.verify_mode = ssl.CERT_NONE
     try:
         with urllib.request.urlopen(req, timeout=30, context=ctx) as resp:
-            return json.load(resp)["path"]
-    except urllib.error.HTTPError:
-        return None
+            return json.load(resp)["path"], None
+    except urllib.error.HTTPError as e:
+        return None, json.load(e)["message"] if e.code == 403 else None
 
 
 def main():
@@ -56,7 +66,9 @@ def main():
     project = path.strip("/")
     if project.endswith(".git"):
         project = project[:-4]
-    repo = repo_path(sys.argv[1], project)
+    repo, denied = repo_path(sys.argv[1], project)
+    if denied:
+        return refuse_boxed(denied)
     if repo is None:
         return refuse("ERROR: The project you were looking for could not be found or you "
                       "don't have permission to view it.")

@@ -20,7 +20,9 @@
 
 Keyword options become command-line options (rate_limit="60/10" ->
 --rate-limit 60/10; True -> a bare flag; a list repeats the option); see
-`tools/fake_gitlab.py --help`.  The spec format is documented in
+`tools/fake_gitlab.py --help`.  Those that make the fake less kind, as GitLab
+is: admin_token=, oauth_token=, no_read_api_token= (a token or a list),
+external_url="http://gitlab.invalid", ssh_url_host="localhost".  The spec format is documented in
 tools/fakegitlab/spec.py, overrides and faults in faults.py, control actions
 and the stats/tree JSON in control.py.  A server that does not start is an
 error, never a skip.  Also here: DEMO_SPEC (tools/demo-tree.json),

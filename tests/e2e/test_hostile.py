@@ -158,7 +158,8 @@ def other_host():
 
 def test_link_to_another_host_is_never_followed(world, run_glmirror, other_host):
     fake, dest, appeared = world
-    evil = f"http://localhost:{other_host.port}/api/v4/groups/1/projects?page=2"
+    # another endpoint on another host (the same endpoint would be asked of --url)
+    evil = f"http://localhost:{other_host.port}/api/v4/projects?page=2"
     fake.control("override", path_regex=r"/groups/[^/?]+/projects", times=1,
                  headers={"Link": f'<{evil}>; rel="next"', "X-Next-Page": None,
                           "X-Total-Pages": None, "X-Total": None})
@@ -169,7 +170,8 @@ def test_link_to_another_host_is_never_followed(world, run_glmirror, other_host)
     assert_clean(proc, fake, dest, appeared)
 
 
-@pytest.mark.parametrize("url", ["http://localhost:{port}/acme/website.git",
+# On another host, only the project's own path is taken (and cloned from --url).
+@pytest.mark.parametrize("url", ["http://localhost:{port}/acme/other.git",
                                  "file:///etc/passwd", "file:///tmp/x.git"])
 def test_clone_url_to_another_host_is_refused(world, run_glmirror, other_host, url):
     fake, dest, appeared = world

@@ -397,20 +397,22 @@ def test_sigint_ends_a_stalled_transfer_at_once(mirror, glmirror_bin):
 def test_clone_urls_to_another_host_are_refused(fake_gitlab, run_glmirror, tmp_path):
     def edit(node):
         if node["full_path"] == "ops/infra":
-            node["http_url"] = "http://evil.example:8080/ops/infra.git"
+            node["http_url"] = "http://evil.example:8080/ops/other.git"
         if node["full_path"] == "data-science/ete":
             node["http_url"] = "file:///etc"
         if node["full_path"] == "data-science/deep/tool":
-            node["http_url"] = node["http_url"].replace("127.0.0.1", "localhost")
+            # GitLab's external_url: the project's own path, cloned from --url
+            node["http_url"] = "http://gitlab.invalid/gitlab/data-science/deep/tool.git"
     m = Mirror(fake_gitlab, run_glmirror, tmp_path, edit=edit)
     proc = m.run(code=1)
     recs = m.records()
-    for full in ("ops/infra", "data-science/ete", "data-science/deep/tool"):
+    for full in ("ops/infra", "data-science/ete"):
         assert recs[full]["result"] == "failed"
         assert recs[full]["reason"].startswith("clone URL points to another host: ")
         assert not m.path(full).exists()
     assert "clone URL points to another host: http://evil.example:8080" in proc.stderr
     assert recs["data-science/model-zoo"]["result"] == "cloned"
+    assert recs["data-science/deep/tool"]["result"] == "cloned"
 
 
 def test_symlink_planted_in_dest_is_not_followed(mirror, tmp_path):

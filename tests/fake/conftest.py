@@ -53,3 +53,19 @@ def git_env(tmp_path):
         return env
     return make
 
+
+
+@pytest.fixture
+def ssh_env(tmp_path):
+    """Environment for `git` over SSH to a FakeGitLab(ssh=True): its client
+    key, its host key known under `host` (the name in ssh_url_to_repo)."""
+    def make(fake, key=None, host="127.0.0.1"):
+        known = tmp_path / "known_hosts"
+        known.write_text(fake.ssh_host_line.replace("[127.0.0.1]", f"[{host}]") + "\n")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        env.pop("SSH_AUTH_SOCK", None)
+        env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+                    "GIT_SSH_COMMAND": f"ssh -i {key or fake.ssh_key} -o IdentitiesOnly=yes "
+                                       f"-o BatchMode=yes -o UserKnownHostsFile={known}"})
+        return env
+    return make

@@ -21,6 +21,7 @@ SPEC = {
          "projects": [{"name": "Secret", "path": "secret"}],
          "subgroups": [{"name": "Invited", "path": "invited", "access_level": 20,
                         "projects": [{"name": "Guest Work", "path": "work"}]}]},
+        {"name": "Closed", "path": "closed", "access_level": 0},
     ],
     "user_projects": [{"name": "My Stuff", "path": "stuff"}],
 }
@@ -53,7 +54,7 @@ def test_authentication_errors(fake):
 
 def test_not_found_bodies(fake):
     assert fake.api("/groups/nope")[0::2] == (404, {"message": "404 Group Not Found"})
-    assert fake.api("/groups/hidden")[0::2] == (404, {"message": "404 Group Not Found"})
+    assert fake.api("/groups/closed")[0::2] == (404, {"message": "404 Group Not Found"})
     assert fake.api("/projects/999")[0::2] == (404, {"message": "404 Project Not Found"})
     assert fake.api("/users/nobody/projects")[0::2] == (404, {"message": "404 User Not Found"})
     assert fake.api("/nothing/here")[0::2] == (404, {"error": "404 Not Found"})
@@ -71,17 +72,20 @@ def test_bad_parameters(fake):
 
 
 def test_group_list_filters(fake):
+    # the ancestor of a membership is listed (GroupsFinder include_ancestors)
     _, _, items = fake.api("/groups")
-    assert paths(items) == ["alpha", "alpha/sub", "beta", "beta/inner", "hidden/invited"]
+    assert paths(items) == ["alpha", "alpha/sub", "beta", "beta/inner", "hidden",
+                            "hidden/invited"]
     _, _, items = fake.api("/groups?all_available=true")
-    assert paths(items) == ["alpha", "alpha/sub", "beta", "beta/inner", "hidden/invited",
-                            "stranger"]
+    assert paths(items) == ["alpha", "alpha/sub", "beta", "beta/inner", "hidden",
+                            "hidden/invited", "stranger"]
     _, _, items = fake.api("/groups?top_level_only=true&all_available=true")
-    assert paths(items) == ["alpha", "beta", "stranger"]
+    assert paths(items) == ["alpha", "beta", "hidden", "stranger"]
     _, _, items = fake.api("/groups?search=INN")
     assert paths(items) == ["beta/inner"]
+    # alpha/sub's own level is 30, but owner is inherited from alpha
     _, _, items = fake.api("/groups?owned=true")
-    assert paths(items) == ["alpha", "beta", "beta/inner"]
+    assert paths(items) == ["alpha", "alpha/sub", "beta", "beta/inner"]
     _, _, items = fake.api("/groups?min_access_level=30")
     assert paths(items) == ["alpha", "alpha/sub", "beta", "beta/inner"]
     g = next(i for i in items if i["full_path"] == "alpha/sub")
@@ -91,7 +95,7 @@ def test_group_list_filters(fake):
     assert g["web_url"] == f"{fake.url}/groups/alpha/sub"
     assert g["parent_id"] == next(i["id"] for i in items if i["full_path"] == "alpha")
     _, _, items = fake.api("/groups?top_level_only=true")
-    assert paths(items) == ["alpha", "beta"]
+    assert paths(items) == ["alpha", "beta", "hidden"]
 
 
 def test_subgroups_and_descendants(fake):
@@ -185,7 +189,9 @@ def test_user_and_personal_projects(fake):
 def test_subgroup_only_membership(fake):
     _, _, g = fake.api("/groups/hidden%2Finvited")
     assert g["parent_id"] is not None
-    assert fake.api(f"/groups/{g['parent_id']}")[0] == 404
+    # GroupPolicy has_projects: a project below it makes the parent readable
+    _, _, parent = fake.api(f"/groups/{g['parent_id']}")
+    assert parent["full_path"] == "hidden" and parent["projects"] == []
     _, _, items = fake.api("/groups/hidden%2Finvited/projects")
     assert paths(items, "path_with_namespace") == ["hidden/invited/work"]
 
@@ -229,4 +235,4 @@ def test_anonymous_callers_see_public_content(start_fake):
     assert fake.api("/user", token=None)[0::2] == (401, {"message": "401 Unauthorized"})
     assert fake.api("/groups", token="wrong")[0] == 401
     # a token still sees everything it is allowed to
-    assert len(fake.api("/groups")[2]) == 5
+    assert len(fake.api("/groups")[2]) == 6

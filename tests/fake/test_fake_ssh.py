@@ -2,21 +2,9 @@
 GitLab Shell stand-in: clone, the URL GitLab gives for a non-standard port,
 pushes refused, unknown projects and keys refused, as GitLab Shell does."""
 import json
-import os
 import subprocess
 
 from fake import DEMO_SPEC
-
-
-def ssh_env(fake, tmp_path, key=None):
-    known = tmp_path / "known_hosts"
-    known.write_text(fake.ssh_host_line + "\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.pop("SSH_AUTH_SOCK", None)
-    env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-                "GIT_SSH_COMMAND": f"ssh -i {key or fake.ssh_key} -o IdentitiesOnly=yes "
-                                   f"-o BatchMode=yes -o UserKnownHostsFile={known}"})
-    return env
 
 
 def git(*args, env, cwd=None):
@@ -24,12 +12,12 @@ def git(*args, env, cwd=None):
                           timeout=60)
 
 
-def test_clone_over_ssh_and_the_url_gitlab_gives(start_fake, tmp_path):
+def test_clone_over_ssh_and_the_url_gitlab_gives(start_fake, ssh_env, tmp_path):
     fake = start_fake(spec=DEMO_SPEC, ssh=True)
     _, _, p = fake.api("/projects/acme%2Fwebsite")
     assert p["ssh_url_to_repo"] == (f"ssh://{fake.ssh_user}@127.0.0.1:{fake.ssh_port}"
                                     "/acme/website.git")
-    env = ssh_env(fake, tmp_path)
+    env = ssh_env(fake)
     proc = git("clone", "-q", p["ssh_url_to_repo"], str(tmp_path / "w"), env=env)
     assert proc.returncode == 0, proc.stderr
     truth = {t["path_with_namespace"]: t for t in fake.truth()["projects"]}
@@ -52,11 +40,11 @@ def test_without_ssh_the_urls_are_gitlabs_default(start_fake):
     assert (status, json.loads(body)) == (200, {"port": None, "user": None})
 
 
-def test_a_key_not_authorized_is_refused(start_fake, tmp_path):
+def test_a_key_not_authorized_is_refused(start_fake, ssh_env, tmp_path):
     fake = start_fake(spec=DEMO_SPEC, ssh=True)
     other = tmp_path / "other"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(other)],
                    check=True)
     _, _, p = fake.api("/projects/acme%2Fwebsite")
-    proc = git("ls-remote", p["ssh_url_to_repo"], env=ssh_env(fake, tmp_path, other))
+    proc = git("ls-remote", p["ssh_url_to_repo"], env=ssh_env(fake, other))
     assert proc.returncode != 0 and "Permission denied" in proc.stderr

@@ -22,8 +22,9 @@ struct seen {
 	int n;
 };
 
-static int collect(struct node *node, unsigned flags, void *ctx)
+static int collect(struct node *node, unsigned flags, uint64_t task, void *ctx)
 {
+	(void)task;
 	struct seen *s = ctx;
 
 	if (s->n < 16) {
@@ -130,8 +131,9 @@ static void test_garbage_is_refused(void **state)
 	unlink(path);
 }
 
-static int keep(struct node *node, unsigned flags, void *ctx)
+static int keep(struct node *node, unsigned flags, uint64_t task, void *ctx)
 {
+	(void)task;
 	struct node **out = ctx;
 
 	(void)flags;

@@ -18,7 +18,7 @@ static void expect_next(const char *value, const char *base, const char *want)
 {
 	char *got = (char *)"unset";
 
-	assert_int_equal(linkhdr_next(value, base, &got), 0);
+	assert_int_equal(linkhdr_next(value, base, NULL, &got), 0);
 	if (want == NULL)
 		assert_null(got);
 	else
@@ -31,7 +31,7 @@ static void expect_error(const char *value, const char *base, int code, const ch
 {
 	char *got = (char *)"unset";
 
-	assert_int_equal(linkhdr_next(value, base, &got), code);
+	assert_int_equal(linkhdr_next(value, base, NULL, &got), code);
 	assert_null(got);
 	assert_non_null(strstr(glm_error_msg(), needle));
 }
@@ -120,6 +120,48 @@ static void test_other_origin_refused(void **state)
 		     GLM_EUNSAFE, "outside the API");
 }
 
+/* GitLab writes its external_url; the endpoint just asked for is then asked of --url. */
+static void test_external_url_rebased(void **state)
+{
+	char *got = NULL;
+
+	(void)state;
+	assert_int_equal(linkhdr_next("<https://gitlab.example.com/api/v4/groups/7/projects?"
+				      "page=2&per_page=100>; rel=\"next\"",
+				      "http://10.0.0.5:8080",
+				      "/groups/7/projects?page=1&per_page=100", &got),
+			 0);
+	assert_string_equal(got, "/groups/7/projects?page=2&per_page=100");
+	free(got);
+	/* the external URL's own prefix is not --url's */
+	assert_int_equal(
+		linkhdr_next("<https://proxy.example/gitlab/api/v4/groups?page=3>; rel=next",
+			     "https://gitlab.internal", "/groups?page=2", &got),
+		0);
+	assert_string_equal(got, "/groups?page=3");
+	free(got);
+	got = (char *)"unset";
+	/* another endpoint, or no API at all, on another origin is still refused */
+	assert_int_equal(
+		linkhdr_next("<https://evil.example/api/v4/groups/8/projects?page=2>; rel=next",
+			     BASE, "/groups/7/projects?page=1", &got),
+		GLM_EUNSAFE);
+	assert_null(got);
+	assert_non_null(strstr(glm_error_msg(), "another host"));
+	assert_int_equal(linkhdr_next("<https://evil.example/groups/7/projects?page=2>; rel=next",
+				      BASE, "/groups/7/projects", &got),
+			 GLM_EUNSAFE);
+	assert_int_equal(
+		linkhdr_next("<ftp://evil.example/api/v4/groups>; rel=next", BASE, "/groups", &got),
+		GLM_EUNSAFE);
+	assert_int_equal(linkhdr_next("<https://u:p@evil.example/api/v4/groups>; rel=next", BASE,
+				      "/groups", &got),
+			 GLM_EUNSAFE);
+	assert_int_equal(linkhdr_next("<https://evil.example/api/v4/groups/../admin>; rel=next",
+				      BASE, "/groups", &got),
+			 GLM_EUNSAFE);
+}
+
 static void test_malformed(void **state)
 {
 	(void)state;
@@ -162,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_keyset_and_relative),
 		cmocka_unit_test(test_prefix_and_port),
 		cmocka_unit_test(test_other_origin_refused),
+		cmocka_unit_test(test_external_url_rebased),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_limits),
 	};

@@ -75,10 +75,20 @@ static void test_claim_complete_and_end(void **state)
 	assert_int_equal(st.ready, 0);
 	/* Page 2 is queued in the same step as page 1 ends: no moment looks finished. */
 	next.page = 2;
-	assert_int_equal(queue_complete(&f->q, i, 0, 0, 3, &next, 1), 0);
+	assert_int_equal(
+		queue_complete(&f->q, i,
+			       &(struct queue_result){
+				       .failed = 0, .groups = 0, .projects = 3, .total = -1 },
+			       &next, 1),
+		0);
 	assert_int_equal(queue_claim(&f->q, 100, &got, &i, &claim), 0);
 	assert_int_equal(got.page, 2);
-	assert_int_equal(queue_complete(&f->q, i, 0, 0, 2, NULL, 0), 0);
+	assert_int_equal(
+		queue_complete(&f->q, i,
+			       &(struct queue_result){
+				       .failed = 0, .groups = 0, .projects = 2, .total = -1 },
+			       NULL, 0),
+		0);
 	status(&f->q, &st);
 	assert_int_equal(st.done, 2);
 	assert_int_equal(st.projects, 5);
@@ -167,9 +177,19 @@ static void test_follow_ups_that_do_not_fit_fail_the_task(void **state)
 		t[k] = task(QUEUE_PROJECTS, (long long)k + 1);
 	assert_int_equal(queue_push(&f->q, t, CAP - 1), 0);
 	assert_int_equal(queue_claim(&f->q, 9, &got, &i, &claim), 0);
-	assert_int_equal(queue_complete(&f->q, i, 0, 0, 0, t, 2), GLM_ELIMIT);
+	assert_int_equal(
+		queue_complete(&f->q, i,
+			       &(struct queue_result){
+				       .failed = 0, .groups = 0, .projects = 0, .total = -1 },
+			       t, 2),
+		GLM_ELIMIT);
 	assert_int_equal(f->q.tasks[i].state, QUEUE_FAILED);
-	assert_int_equal(queue_complete(&f->q, i, 0, 0, 4, NULL, 0), 0);
+	assert_int_equal(
+		queue_complete(&f->q, i,
+			       &(struct queue_result){
+				       .failed = 0, .groups = 0, .projects = 4, .total = -1 },
+			       NULL, 0),
+		0);
 	status(&f->q, &st);
 	assert_int_equal(st.ntasks, CAP - 1);
 	assert_int_equal(st.failed, 1);
@@ -213,7 +233,12 @@ static void test_a_waiting_worker_gets_the_follow_up(void **state)
 
 		_exit(err == 0 && i == 1 && got.id == 5 ? 0 : 1);
 	}
-	assert_int_equal(queue_complete(&f->q, i, 0, 0, 0, &next, 1), 0);
+	assert_int_equal(
+		queue_complete(&f->q, i,
+			       &(struct queue_result){
+				       .failed = 0, .groups = 0, .projects = 0, .total = -1 },
+			       &next, 1),
+		0);
 	assert_int_equal(waitpid(pid, &wst, 0), pid);
 	assert_true(WIFEXITED(wst));
 	assert_int_equal(WEXITSTATUS(wst), 0);

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "sync_url.h"
+#include "tree.h"
 
 #define BASE "https://gitlab.example.com"
 
@@ -77,12 +78,62 @@ static void test_ssh(void **state)
 	refused("file:///a/b.git", BASE, METHOD_SSH);
 }
 
+/* The URL sync_url_for() gives for a project at full_path with these URLs, or NULL. */
+static const char *url_for(const char *http, const char *ssh, const char *full_path,
+			   enum clone_method m, char *buf, size_t size)
+{
+	struct node p;
+
+	memset(&p, 0, sizeof(p));
+	p.http_url = (char *)http;
+	p.ssh_url = (char *)ssh;
+	p.full_path = (char *)full_path;
+	return sync_url_for(&p, BASE, m, buf, size) == 0 ? buf : NULL;
+}
+
+static void test_external_url_and_ssh_host(void **state)
+{
+	char buf[SYNC_URL_MAX];
+
+	(void)state;
+	/* on --url's origin: as GitLab wrote it */
+	assert_string_equal(url_for(BASE "/a/b.git", NULL, "a/b", METHOD_HTTP, buf, sizeof(buf)),
+			    BASE "/a/b.git");
+	/* GitLab's external_url: the project's path, asked of --url */
+	assert_string_equal(url_for("http://gitlab.internal:8080/prefix/a/b.git", NULL, "a/b",
+				    METHOD_HTTP, buf, sizeof(buf)),
+			    BASE "/a/b.git");
+	/* somewhere GitLab would not put it */
+	assert_null(url_for("https://evil.example/a/c.git", NULL, "a/b", METHOD_HTTP, buf,
+			    sizeof(buf)));
+	assert_null(url_for("https://evil.example/xa/b.git", NULL, "a/b", METHOD_HTTP, buf,
+			    sizeof(buf)));
+	assert_null(url_for("file:///a/b.git", NULL, "a/b", METHOD_HTTP, buf, sizeof(buf)));
+	assert_null(url_for("ssh://git@evil.example/a/b.git", NULL, "a/b", METHOD_HTTP, buf,
+			    sizeof(buf)));
+	assert_null(url_for(NULL, NULL, "a/b", METHOD_HTTP, buf, sizeof(buf)));
+	/* gitlab_shell.ssh_host: used as it is */
+	assert_string_equal(
+		url_for(NULL, "git@ssh.example.com:a/b.git", "a/b", METHOD_SSH, buf, sizeof(buf)),
+		"git@ssh.example.com:a/b.git");
+	assert_string_equal(url_for(NULL, "ssh://git@ssh.example.com:2222/a/b.git", "a/b",
+				    METHOD_SSH, buf, sizeof(buf)),
+			    "ssh://git@ssh.example.com:2222/a/b.git");
+	assert_null(url_for(NULL, "git@ssh.example.com:other/b.git", "a/b", METHOD_SSH, buf,
+			    sizeof(buf)));
+	assert_null(url_for(NULL, "https://ssh.example.com/a/b.git", "a/b", METHOD_SSH, buf,
+			    sizeof(buf)));
+	/* too long for the buffer */
+	assert_null(url_for(BASE "/a/b.git", NULL, "a/b", METHOD_HTTP, buf, 8));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_http),
 		cmocka_unit_test(test_ssh),
+		cmocka_unit_test(test_external_url_and_ssh_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,10 +1,12 @@
 """The /_fake/ control endpoints (no token needed).
 
 GET  stats, tree, ssh ({port, user} of --ssh-host-key's front, or nulls);
-POST repo_path {project} -> {path} (the bare repository), reset_stats, push {project, branch?, message?,
+POST repo_path {project} -> {path} (the bare repository; 404/403 when the spec
+user may not see it or read its code), reset_stats, push {project, branch?, message?,
 rewrite?}, force_push {project, branch?}, delete_branch, default_branch {project, branch,
 from?, delete_old?}, tag, update, rename, move {project|group,
-to}, delete, archive, create_project, create_group, share, faults, override,
+to}, delete, archive, schedule_deletion {project}, create_project, create_group, share,
+faults, override,
 clear_overrides, rate_limit.  POST bodies are JSON objects; a project or
 group is named by id or full path ("project": "a/b", "group": "a").
 
@@ -15,16 +17,17 @@ window, 1 s without a limit), "window_seconds", "requests" [{"method", "path"
 (query tokens masked), "status" (0 = reset), "ms", "route", "api",
 "headers" (names only)}], "git_cache" {"hits", "misses", "entries", "bytes"}
 (all 0 without --git-cache)}.  GET /_fake/tree answers the truth: "user",
-"groups" [{id, name, path, full_path, full_name, parent_id, access_level,
+"groups" [{id, name, path, full_path, full_name, parent_id, access_level (inherited),
 visibility}], "projects" [{id, name, path, path_with_namespace,
 namespace_full_path, namespace_kind, archived, empty, default_branch,
 branches, tags, submodules {path: project}, shared_with (group full paths),
+repository_access_level, marked_for_deletion_on (a date or null),
 http_url_to_repo, repo_branches and repo_tags ({name: sha} once the
 repository exists, else null)}].
 """
 import re
 
-from . import spec
+from . import access, githttp, render, spec
 from .http import ApiError, Response
 from .model import EPOCH
 from .ratelimit import RateLimiter
@@ -61,6 +64,8 @@ def truth_project(ctx, p):
             "shared_with": [g.full_path for g, _ in p.shared_with],
             "http_url_to_repo": f"{ctx.base}/{p.full_path}.git",
             "tags": p.tags, "submodules": {w: t.full_path for w, t in p.submodules},
+            "repository_access_level": p.repository_access_level,
+            "marked_for_deletion_on": render.day(p.marked_for_deletion_seq),
             "repo_branches": ctx.repos.refs(p), "repo_tags": ctx.repos.refs(p, "tags")}
 
 
@@ -133,12 +138,14 @@ def tag(ctx, body):
     return {"tag": name, "commit": sha}
 
 
-UPDATABLE = {"name", "path", "description", "visibility", "archived", "access_level"}
+UPDATABLE = {"name", "path", "description", "visibility", "archived", "access_level",
+             "repository_access_level"}
 
 
 def update(ctx, body):
     """Set fields of a project or group: name, path, description, visibility,
-    archived (projects), access_level (groups: the user's level, 0 = none)."""
+    archived, repository_access_level (projects), access_level (groups: the
+    user's own level, 0 = none)."""
     obj = _target(ctx, body)
     fields = set(body) - {"project", "group"}
     if fields - UPDATABLE:
@@ -222,6 +229,17 @@ def delete(ctx, body):
     return {"deleted": g.full_path}
 
 
+def schedule_deletion(ctx, body):
+    """{project}: what GitLab's delayed deletion does (model.schedule_deletion)."""
+    p = _project(ctx, body)
+    if p.marked_for_deletion_seq is not None:
+        raise ApiError(400, {"error": "already marked for deletion"})
+    ctx.model.schedule_deletion(p, ctx.model.next_seq())
+    _touch(ctx, p)
+    return {"full_path": p.full_path, "name": p.name,
+            "marked_for_deletion_on": render.day(p.marked_for_deletion_seq)}
+
+
 def archive(ctx, body):
     p = _project(ctx, body)
     p.archived = bool(body.get("archived", True))
@@ -250,8 +268,7 @@ def create_group(ctx, body):
     name = _need(body, "name")
     g = ctx.model.add_group(name, body.get("path") or spec.slug(name), parent,
                             visibility=body.get("visibility", "private"),
-                            access_level=body.get("access_level",
-                                                  parent.access_level if parent else 50))
+                            access_level=body.get("access_level", 0 if parent else 50))
     g.created_seq = ctx.model.next_seq()
     return {"id": g.id, "full_path": g.full_path}
 
@@ -310,8 +327,17 @@ def stats(ctx):
 
 
 def repo_path(ctx, body):
-    """The bare repository of a project (created if missing), for ssh_command.py."""
-    return {"path": ctx.repos.ensure(_project(ctx, body))}
+    """The bare repository of a project (created if missing), for
+    fake_gitlab_ssh_command.py, whose keys are the spec user's: 404 for a
+    project they cannot see, 403 with GitLab's message for one whose code
+    they may not read."""
+    p = _project(ctx, body)
+    caller = access.Caller()
+    if not access.project_visible(p, caller):
+        raise ApiError(404, {"message": "404 Project Not Found"})
+    if not access.read_code(p, caller):
+        raise ApiError(403, {"message": githttp.DOWNLOAD_DENIED})
+    return {"path": ctx.repos.ensure(p)}
 
 
 def ssh(ctx):
@@ -322,6 +348,7 @@ def ssh(ctx):
 GET = {"stats": stats, "tree": truth, "ssh": ssh}
 POST = {f.__name__: f for f in (
     push, force_push, delete_branch, default_branch, tag, update, rename, move, delete, archive,
+    schedule_deletion,
     create_project, create_group, share, faults, override, clear_overrides, reset_stats,
     rate_limit, repo_path)}
 

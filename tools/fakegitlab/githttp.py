@@ -1,9 +1,11 @@
 """Git smart HTTP: /<full_path>.git/info/refs and /git-upload-pack.
 
-Authentication as GitLab: HTTP Basic, any user name, the token as password.
+Authentication as GitLab: HTTP Basic, the token as password, any user name
+for a personal token and `oauth2` for an OAuth token (auth.git_token_valid).
 Without credentials git gets 401 and `WWW-Authenticate: Basic realm="GitLab"`
-and retries with them.  Public projects may be cloned anonymously.  The
-answer comes from `git http-backend` run as a CGI on the lazily created
+and retries with them.  Public projects may be cloned anonymously.  A project
+the caller cannot see is 404, one whose code they may not read 403
+(access.read_code).  The answer comes from `git http-backend` run as a CGI on the lazily created
 repository; pushing is refused.
 
 The two requests of every clone and fetch (`info/refs?service=git-upload-pack`
@@ -20,6 +22,7 @@ import re
 import subprocess
 from urllib.parse import unquote
 
+from . import access, auth
 from .http import Response
 from .repos import git_env
 
@@ -32,21 +35,29 @@ def match(raw_path):
     return (mo.group("path"), mo.group("rest")) if mo else None
 
 
-def basic_password(headers):
-    auth = headers.get("Authorization", "")
-    if not auth.lower().startswith("basic "):
-        return None
+def basic_credentials(headers):
+    """(user name, password) of HTTP Basic, or (None, None)."""
+    value = headers.get("Authorization", "")
+    if not value.lower().startswith("basic "):
+        return None, None
     try:
-        decoded = base64.b64decode(auth[6:].strip()).decode()
+        decoded = base64.b64decode(value[6:].strip()).decode()
     except (ValueError, UnicodeDecodeError):
-        return None
-    return decoded.partition(":")[2]
+        return None, None
+    user, _, password = decoded.partition(":")
+    return user, password
 
 
 def unauthorized():
     r = Response(401, body=b"HTTP Basic: Access denied\n", content_type="text/plain")
     r.headers["WWW-Authenticate"] = 'Basic realm="GitLab"'
     return r
+
+
+# lib/gitlab/git_access.rb ERROR_MESSAGES[:download];
+# app/controllers/repositories/git_http_controller.rb renders a
+# Gitlab::GitAccess::ForbiddenError's message as plain text with 403.
+DOWNLOAD_DENIED = "You are not allowed to download code from this project."
 
 
 def not_found():
@@ -56,22 +67,27 @@ def not_found():
 
 def handle(req, ctx, full_path, rest):
     """The Response for a git request (the model lock is not held here)."""
+    user, password = basic_credentials(req.headers)
     with ctx.model.lock:
         project = ctx.model.find_project(full_path)
         public = project is not None and project.visibility == "public"
-    password = basic_password(req.headers)
-    if password is None and not public:
-        return unauthorized()
-    if password is not None and password not in ctx.tokens:
-        ctx.stats.count("git_auth_failures")
-        if ctx.ban:
-            ctx.ban.fail()
-        return unauthorized()
-    if project is None:
-        return not_found()
+        if password is None and not public:
+            return unauthorized()
+        if password is not None and not auth.git_token_valid(ctx, user, password):
+            ctx.stats.count("git_auth_failures")
+            if ctx.ban:
+                ctx.ban.fail()
+            return unauthorized()
+        req.anonymous = password is None
+        req.admin = password in ctx.admin_tokens
+        if project is None or not access.project_visible(project, req):
+            return not_found()
+        readable = access.read_code(project, req)
     if rest == "git-receive-pack" or req.params.get("service") == "git-receive-pack":
         return Response(403, body=b"You are not allowed to push code to this project.\n",
                         content_type="text/plain")
+    if not readable:
+        return Response(403, body=DOWNLOAD_DENIED.encode(), content_type="text/plain")
     repo = ctx.repos.ensure(project)
     if rest == "git-upload-pack" or (rest == "info/refs"
                                      and req.params.get("service") == "git-upload-pack"):

@@ -35,6 +35,8 @@ class Request:
         self.route = None  # route pattern name once matched
         self.page = None  # offset page asked for, for header templates
         self.anonymous = False  # no token, and the fake lets anonymous callers in
+        self.admin = False  # an --admin-token: can_read_all_resources?
+        self.authorized = None  # access.authorized_ids, once computed
 
     def flag(self, name, default=None):
         """A Grape Boolean parameter; ApiError 400 if not a boolean."""

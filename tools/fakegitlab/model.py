@@ -27,7 +27,6 @@ class Group:
         self.parent = parent
         self.description = description
         self.visibility = visibility
-        # the user's access level in this group (0 = not a member)
         self.access_level = access_level
         self.created_seq = gid
         self.children = []
@@ -38,6 +37,19 @@ class Group:
     @property
     def parent_id(self):
         return self.parent.id if self.parent else None
+
+    @property
+    def access_level(self):
+        """The user's level here (0 = not a member).  A membership is
+        inherited by every descendant and cannot be lowered there (GitLab
+        docs user/project/members/index.md, "Inherited membership";
+        GroupsFinder's `current_user.groups.self_and_descendants`), so it is
+        the highest of this group's own level and its ancestors'."""
+        return max(self.own_access_level, self.parent.access_level if self.parent else 0)
+
+    @access_level.setter
+    def access_level(self, level):
+        self.own_access_level = int(level)
 
     def ancestors(self):
         g = self.parent
@@ -93,6 +105,10 @@ class Project:
         self.default_branch = None if empty else (default_branch or "main")
         self.commits = max(1, int(commits))
         self.branches = list(branches or [])
+        # lib/api/entities/project.rb: "enabled", "private" (members only) or "disabled"
+        self.repository_access_level = "enabled"
+        # the day Projects::MarkForDeletionService ran, as a sequence number; None if not
+        self.marked_for_deletion_seq = None
         self.shared_with = []  # [(group, access_level)]
         self.submodules = []  # [(path in the repository, Project)]
         self.tags = []  # lightweight tags on the default branch's tip
@@ -229,6 +245,18 @@ class Model:
         (g.parent.children if g.parent else self.roots).remove(g)
         self.reindex()
 
+    def schedule_deletion(self, p, seq):
+        """Projects::MarkForDeletionService
+        (app/services/projects/mark_for_deletion_service.rb): archived, name
+        and path suffixed with -deletion_scheduled-<id>, marked_for_deletion_at
+        set; the project stays listed until it is really deleted."""
+        suffix = f"-deletion_scheduled-{p.id}"
+        p.name += suffix
+        p.path += suffix
+        p.archived = True
+        p.marked_for_deletion_seq = seq
+        self.reindex()
+
     def move_project(self, p, namespace):
         p.namespace.projects.remove(p)
         p.namespace = namespace
@@ -238,6 +266,10 @@ class Model:
     def move_group(self, g, parent):
         if parent is g or (parent and g in parent.ancestors()):
             raise ValueError("cannot move a group below itself")
+        if parent is None:
+            # Groups::TransferService#add_owner_on_transferred_group: who moves a
+            # group to the top keeps it (the fake's user keeps their level)
+            g.access_level = g.access_level
         (g.parent.children if g.parent else self.roots).remove(g)
         g.parent = parent
         (parent.children if parent else self.roots).append(g)

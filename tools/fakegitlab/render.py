@@ -8,7 +8,10 @@ from urllib.parse import urlsplit
 from .model import Group, timestamp
 
 
-SSH = {"user": "git", "port": 22}  # set once at start by server.main (--ssh-host-key)
+# set once at start by server.main (--ssh-host-key, --ssh-url-host); host None:
+# the external URL's host, as gitlab_shell.ssh_host defaults to gitlab.host
+# (config/initializers/1_settings.rb)
+SSH = {"user": "git", "port": 22, "host": None}
 
 
 def ssh_host(base):
@@ -17,9 +20,15 @@ def ssh_host(base):
 
 def ssh_url(base, full_path):
     """GitLab's ssh_url_to_repo: scp-like on port 22, an ssh:// URL otherwise."""
+    host = SSH["host"] or ssh_host(base)
     if SSH["port"] == 22:
-        return f"{SSH['user']}@{ssh_host(base)}:{full_path}.git"
-    return f"ssh://{SSH['user']}@{ssh_host(base)}:{SSH['port']}/{full_path}.git"
+        return f"{SSH['user']}@{host}:{full_path}.git"
+    return f"ssh://{SSH['user']}@{host}:{SSH['port']}/{full_path}.git"
+
+
+def day(seq):
+    """A date column (marked_for_deletion_at is one) as the API shows it."""
+    return None if seq is None else timestamp(seq)[:10]
 
 
 def namespace(ns, base):
@@ -46,7 +55,10 @@ def group(g, base):
     }
 
 
-def project(p, base, simple=False, owner=None):
+def project(p, base, simple=False, owner=None, code=True):
+    """`code`: the caller may read_code; without it
+    lib/api/entities/basic_project_details.rb leaves out default_branch,
+    readme_url and forks_count."""
     ns = p.namespace
     d = {
         "id": p.id, "description": p.description, "name": p.name,
@@ -62,6 +74,9 @@ def project(p, base, simple=False, owner=None):
         "last_activity_at": timestamp(p.activity_seq),
         "namespace": namespace(ns, base),
     }
+    if not code:
+        for key in ("default_branch", "readme_url", "forks_count"):
+            del d[key]
     if simple:
         return d
     d.update({
@@ -71,10 +86,13 @@ def project(p, base, simple=False, owner=None):
         "packages_enabled": True, "empty_repo": p.empty, "archived": p.archived,
         "visibility": p.visibility, "resolve_outdated_diff_discussions": False,
         "issues_enabled": True, "merge_requests_enabled": True, "wiki_enabled": True,
-        "jobs_enabled": True, "snippets_enabled": True, "repository_access_level": "enabled",
+        "jobs_enabled": True, "snippets_enabled": True,
+        "repository_access_level": p.repository_access_level,
         "creator_id": 1, "import_status": "none", "open_issues_count": 0,
         "public_jobs": True, "shared_runners_enabled": True, "lfs_enabled": True,
-        "marked_for_deletion_at": None, "marked_for_deletion_on": None,
+        # lib/api/entities/project.rb: both are the date column marked_for_deletion_at
+        "marked_for_deletion_at": day(p.marked_for_deletion_seq),
+        "marked_for_deletion_on": day(p.marked_for_deletion_seq),
         "shared_with_groups": [
             {"group_id": g.id, "group_name": g.name, "group_full_path": g.full_path,
              "group_access_level": level, "expires_at": None}
@@ -86,11 +104,11 @@ def project(p, base, simple=False, owner=None):
     return d
 
 
-def user(u, base):
+def user(u, base, admin=False):
     return {"id": u.id, "username": u.username, "name": u.name, "state": "active",
             "locked": False, "avatar_url": None, "web_url": f"{base}/{u.username}",
             "created_at": timestamp(0), "bio": "", "location": "", "public_email": None,
-            "bot": False, "is_admin": False, "can_create_group": True,
+            "bot": False, "is_admin": admin, "can_create_group": True,
             "can_create_project": True, "two_factor_enabled": False, "external": False}
 
 

@@ -7,7 +7,7 @@ caller's identity (the fake has one user; a valid token is that user).
 import re
 from urllib.parse import unquote
 
-from . import pagination, render
+from . import access, pagination, render
 from .http import ApiError, Response, not_found
 from .model import OWNER
 
@@ -45,6 +45,16 @@ def _search(req, items):
     return [o for o in items if t in o.name.lower() or t in o.path.lower()]
 
 
+def _group_search(req, groups, include_parents):
+    """Namespace.search (app/models/namespace.rb): name and path; with
+    include_parents (GroupsFinder#by_search when no parent is given) the
+    route's full name and full path, so a hit's descendants are hits too."""
+    if not include_parents:
+        return _search(req, groups)
+    term = (req.params.get("search") or "").lower()
+    return [g for g in groups if term in g.full_name.lower() or term in g.full_path.lower()]
+
+
 def _visibility(req, items):
     v = req.params.get("visibility")
     if not v:
@@ -54,38 +64,24 @@ def _visibility(req, items):
     return [o for o in items if o.visibility == v]
 
 
-# -- who sees what --------------------------------------------------------------
-
-def group_visible(g, req):
-    if req.anonymous:
-        return g.visibility == "public"
-    return g.access_level > 0 or g.visibility in ("public", "internal")
-
-
-def project_member(p, req):
-    if req.anonymous:
-        return False
-    return p.namespace.access_level > 0 or any(g.access_level > 0 for g, _ in p.shared_with)
-
-
-def project_visible(p, req):
-    if req.anonymous:
-        return p.visibility == "public"
-    return project_member(p, req) or p.visibility in ("public", "internal")
-
-
 def _find_group(req, ctx, ref):
     g = ctx.model.find_group(ref)
-    if g is None or not group_visible(g, req):
+    if g is None or not access.group_visible(ctx.model, g, req):
         raise not_found("Group")
     return g
 
 
 def _find_project(req, ctx, ref):
     p = ctx.model.find_project(ref)
-    if p is None or not project_visible(p, req):
+    if p is None or not access.project_visible(p, req):
         raise not_found("Project")
     return p
+
+
+def _project_json(req, ctx, p, simple=False):
+    owner = None if simple else _owner_of(ctx, p)
+    return render.project(p, ctx.base, simple=simple, owner=owner,
+                          code=access.read_code(p, req))
 
 
 def _owner_of(ctx, p):
@@ -96,8 +92,13 @@ def _owner_of(ctx, p):
 
 # -- lists ----------------------------------------------------------------------
 
-def _group_filters(req, groups):
-    """GroupsFinder: membership unless all_available; owned/min_access_level win."""
+def _group_filters(req, ctx, groups, parent=None):
+    """GroupsFinder (app/finders/groups_finder.rb) as lib/api/groups.rb
+    find_groups calls it: all_available defaults to
+    can_read_all_resources? (admins only); owned/min_access_level win;
+    without all_available a user gets authorized_ids (memberships, their
+    descendants and ancestors); `parent` (subgroups, descendant_groups)
+    narrows that same set."""
     owned = req.flag("owned", False)
     min_level = req.integer("min_access_level")
     if req.anonymous and (owned or min_level is not None):
@@ -105,15 +106,22 @@ def _group_filters(req, groups):
     elif owned:
         groups = [g for g in groups if g.access_level >= OWNER]
     elif min_level is not None:
+        # current_user.groups at that level .self_and_descendants: no ancestors
         groups = [g for g in groups if g.access_level >= min_level]
-    elif req.flag("all_available", False) or req.anonymous:
-        groups = [g for g in groups if group_visible(g, req)]
+    elif req.admin and req.flag("all_available", True):
+        pass  # Group.all
     else:
-        groups = [g for g in groups if g.access_level > 0]
+        ids = access.authorized_ids(ctx.model, req)
+        # Group.public_to_user joins in with all_available, and for anonymous callers
+        public = ("public",) if req.anonymous else ("public", "internal")
+        everyone = req.anonymous or req.flag("all_available", False)
+        groups = [g for g in groups if g.id in ids or (everyone and g.visibility in public)]
     skip = {v for k, v in req.query if k in ("skip_groups[]", "skip_groups")}
     if skip:
         groups = [g for g in groups if str(g.id) not in skip]
-    groups = _visibility(req, _search(req, groups))
+    if req.params.get("search"):
+        groups = _group_search(req, groups, include_parents=parent is None)
+    groups = _visibility(req, groups)
     return _order(req, groups, GROUP_ORDERS, "name", "asc", tie_asc=True)
 
 
@@ -128,7 +136,7 @@ def get_groups(req, ctx):
     groups = list(ctx.model.groups.values())
     if req.flag("top_level_only", False):
         groups = [g for g in groups if g.parent is None]
-    groups = _group_filters(req, groups)
+    groups = _group_filters(req, ctx, groups)
     # Keyset for /groups exists for anonymous callers only; GitLab serves an
     # authenticated caller offset pages whatever `pagination` says.
     return _list(req, ctx, groups, lambda g: render.group(g, ctx.base))
@@ -143,24 +151,24 @@ def get_group(req, ctx, gid):
               "extra_shared_runners_minutes_limit": None,
               "prevent_forking_outside_group": None, "membership_lock": False})
     if req.flag("with_projects", True):
-        own = [p for p in g.projects if project_visible(p, req)]
-        shared = [p for p in ctx.model.shared_into(g) if project_visible(p, req)]
-        d["projects"] = [render.project(p, ctx.base) for p in
+        own = [p for p in g.projects if access.project_visible(p, req)]
+        shared = [p for p in ctx.model.shared_into(g) if access.project_visible(p, req)]
+        d["projects"] = [render.project(p, ctx.base, code=access.read_code(p, req)) for p in
                          sorted(own, key=lambda p: p.id, reverse=True)[:100]]
-        d["shared_projects"] = [render.project(p, ctx.base) for p in
-                                sorted(shared, key=lambda p: p.id, reverse=True)[:100]]
+        d["shared_projects"] = [render.project(p, ctx.base, code=access.read_code(p, req))
+                                for p in sorted(shared, key=lambda p: p.id, reverse=True)[:100]]
     return Response(200, d)
 
 
 def get_subgroups(req, ctx, gid):
     g = _find_group(req, ctx, gid)
-    groups = _group_filters(req, list(g.children))
+    groups = _group_filters(req, ctx, list(g.children), parent=g)
     return _list(req, ctx, groups, lambda s: render.group(s, ctx.base), {"id": gid})
 
 
 def get_descendant_groups(req, ctx, gid):
     g = _find_group(req, ctx, gid)
-    groups = _group_filters(req, list(g.descendants()))
+    groups = _group_filters(req, ctx, list(g.descendants()), parent=g)
     return _list(req, ctx, groups, lambda s: render.group(s, ctx.base), {"id": gid})
 
 
@@ -181,8 +189,7 @@ def _project_list(req, ctx, projects, extra=(), keyset_ok=False):
     simple = req.flag("simple", False)
 
     def one(p):
-        owner = None if simple else _owner_of(ctx, p)
-        return render.project(p, ctx.base, simple=simple, owner=owner)
+        return _project_json(req, ctx, p, simple)
     if req.params.get("pagination") == "keyset":
         if not keyset_ok or req.params.get("order_by", "created_at") != "id":
             raise pagination.keyset_refused()
@@ -205,13 +212,13 @@ def get_group_projects(req, ctx, gid):
     projects = []
     for sg in groups:
         for p in sg.projects:
-            if project_visible(p, req) and p.id not in seen:
+            if access.project_visible(p, req) and p.id not in seen:
                 seen.add(p.id)
                 projects.append(p)
     if req.flag("with_shared", True):
         # only projects shared into this very group, never into its subgroups
         for p in ctx.model.shared_into(g):
-            if project_visible(p, req) and p.id not in seen:
+            if access.project_visible(p, req) and p.id not in seen:
                 seen.add(p.id)
                 projects.append(p)
     projects = _access_filters(req, projects)
@@ -220,7 +227,7 @@ def get_group_projects(req, ctx, gid):
 
 def get_group_shared_projects(req, ctx, gid):
     g = _find_group(req, ctx, gid)
-    projects = [p for p in ctx.model.shared_into(g) if project_visible(p, req)]
+    projects = [p for p in ctx.model.shared_into(g) if access.project_visible(p, req)]
     return _project_list(req, ctx, _access_filters(req, projects), {"id": gid})
 
 
@@ -232,27 +239,28 @@ def _access_filters(req, projects):
         projects = [p for p in projects if p.namespace.access_level >= OWNER]
     level = req.integer("min_access_level")
     if level is not None:
-        projects = [p for p in projects if p.namespace.access_level >= level]
+        # authorized projects at that level: a group share counts too
+        projects = [p for p in projects if access.project_level(p, req) >= level]
     return projects
 
 
 def get_projects(req, ctx):
-    projects = [p for p in ctx.model.projects.values() if project_visible(p, req)]
+    projects = [p for p in ctx.model.projects.values() if access.project_visible(p, req)]
     if req.anonymous and (req.flag("membership", False) or req.flag("owned", False)):
         projects = []
     if req.flag("membership", False):
-        projects = [p for p in projects if project_member(p, req)]
+        projects = [p for p in projects if access.project_member(p, req)]
     if req.flag("owned", False):
         projects = [p for p in projects if p.namespace is ctx.model.user.namespace]
     level = req.integer("min_access_level")
     if level is not None:
-        projects = [p for p in projects if p.namespace.access_level >= level]
+        projects = [p for p in projects if access.project_level(p, req) >= level]
     return _project_list(req, ctx, projects, keyset_ok=True)
 
 
 def get_project(req, ctx, pid):
     p = _find_project(req, ctx, pid)
-    d = render.project(p, ctx.base, owner=_owner_of(ctx, p))
+    d = _project_json(req, ctx, p)
     d["permissions"] = {"project_access": None,
                         "group_access": {"access_level": p.namespace.access_level,
                                          "notification_level": 3}}
@@ -289,7 +297,7 @@ def get_users_one(req, ctx, uid):
 def get_user(req, ctx):
     if req.anonymous:
         raise ApiError(401, {"message": "401 Unauthorized"})
-    return Response(200, render.user(ctx.model.user, ctx.base))
+    return Response(200, render.user(ctx.model.user, ctx.base, admin=req.admin))
 
 
 def get_version(req, ctx):

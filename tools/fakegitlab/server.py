@@ -20,9 +20,9 @@ import time
 import traceback
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
-from . import (control, faults, generator, gitcache, githttp, pagination, ratelimit, render,
+from . import (auth, control, faults, generator, gitcache, githttp, pagination, ratelimit, render,
                routes, spec, sshfront)
 from .http import ApiError, Request, Response
 from .model import Model
@@ -39,13 +39,18 @@ GITLAB_HEADERS = {"Cache-Control": "max-age=0, private, must-revalidate", "Vary"
 class Context:
     """Everything a request handler needs; one per server."""
 
-    def __init__(self, model, repos, tokens, forbidden=()):
+    def __init__(self, model, repos, tokens, forbidden=(), admin=(), oauth=(),
+                 no_read_api=()):
         self.model = model
         self.repos = repos
         self.tokens = set(tokens)
         self.forbidden = set(forbidden)
+        self.admin_tokens = set(admin)  # personal tokens of an administrator
+        self.oauth_tokens = set(oauth)  # OAuth access tokens: Bearer or oauth2:T only
+        self.no_read_api_tokens = set(no_read_api)  # scope read_repository only
         self.cfg = pagination.Config()
         self.base = ""
+        self.prefix = ""  # the external URL's path (relative URL root), e.g. /gitlab
         self.limiter = None
         self.route_limiters = {}  # "GET /groups/:id/projects" -> RateLimiter
         self.ban = None  # ratelimit.AuthBan
@@ -61,16 +66,6 @@ class Context:
         self.log = None
         self.log_lock = threading.Lock()
         self.request_ids = itertools.count(1)
-
-
-def token_of(req):
-    t = req.headers.get("PRIVATE-TOKEN")
-    if t:
-        return t.strip()
-    auth = req.headers.get("Authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
-    return req.params.get("private_token") or req.params.get("access_token")
 
 
 def api_answer(req, ctx):
@@ -94,16 +89,14 @@ def api_answer(req, ctx):
                                                     "many times. Try again later."}})
             r.headers.update(headers)
             return r, route
-    token = token_of(req)
+    token, bearer = auth.token_of(req)
+    refused = auth.authenticate(req, ctx, token, bearer) if matched else None
     if matched is None:
         # Grape matches routes before any endpoint authenticates
         r = Response(404, {"error": "404 Not Found"})
-    elif token in ctx.forbidden:
-        r = Response(403, {"message": "403 Forbidden"})
-    elif token not in ctx.tokens and not (token is None and ctx.anonymous):
-        r = Response(401, {"message": "401 Unauthorized"})
+    elif refused:
+        r = refused
     else:
-        req.anonymous = token is None
         try:
             with ctx.model.lock:
                 r = matched[1](req, ctx, *matched[2])
@@ -164,6 +157,8 @@ class Handler(BaseHTTPRequestHandler):
         ctx = self.server.ctx
         start = time.monotonic()
         raw_path, _, qs = self.path.partition("?")
+        if ctx.prefix and (raw_path + "/").startswith(ctx.prefix + "/"):
+            raw_path = raw_path[len(ctx.prefix):] or "/"
         try:
             body = self.read_body()
         except ValueError:
@@ -372,10 +367,23 @@ def parse_args(argv):
                     f"{DEFAULT_TOKEN})")
     ap.add_argument("--forbidden-token", action="append", default=[],
                     help="a token answered with 403 Forbidden")
+    ap.add_argument("--admin-token", action="append", default=[],
+                    help="an administrator's personal token: all_available defaults to true, "
+                    "every group, project and repository is visible (repeatable)")
+    ap.add_argument("--oauth-token", action="append", default=[],
+                    help="an OAuth access token: valid only as 'Authorization: Bearer' or "
+                    "access_token=, and for git with user name oauth2 (repeatable)")
+    ap.add_argument("--no-read-api-token", action="append", default=[],
+                    help="a personal token without the api/read_api scopes: every API call "
+                    "gets 403 insufficient_scope; git still works (repeatable)")
     ap.add_argument("--anonymous", action="store_true",
                     help="callers without a token see public groups and projects "
                     "(else 401)")
-    ap.add_argument("--external-url", help="base URL put in web_url, http_url_to_repo, Link")
+    ap.add_argument("--external-url", help="base URL put in web_url, http_url_to_repo, Link "
+                    "(its path, if any, is also accepted as a prefix on the listening "
+                    "address)")
+    ap.add_argument("--ssh-url-host", help="host name in ssh_url_to_repo (GitLab's "
+                    "gitlab_shell.ssh_host; default: the external URL's host)")
     ap.add_argument("--rate-limit", help="N/SECONDS on API routes, e.g. 60/10")
     ap.add_argument("--route-rate-limit", action="append", default=[],
                     metavar="'METHOD ROUTE=N/SECONDS'",
@@ -428,7 +436,8 @@ def main(argv=None):
     if args.repos_dir is None:
         temp_repos = tempfile.mkdtemp(prefix="fake-gitlab-repos-")
     ctx = Context(model, Repos(args.repos_dir or temp_repos), args.token or [DEFAULT_TOKEN],
-                  args.forbidden_token)
+                  args.forbidden_token, args.admin_token, args.oauth_token,
+                  args.no_read_api_token)
     ctx.cfg.totals_limit = args.totals_limit
     ctx.cfg.max_offset = args.max_offset
     ctx.faults = faults.Faults(rates, args.seed)
@@ -463,6 +472,8 @@ def main(argv=None):
     port = server.server_address[1]
     own = f"{'https' if args.tls_cert else 'http'}://{args.host}:{port}"
     ctx.base = (args.external_url or own).rstrip("/")
+    ctx.prefix = urlsplit(ctx.base).path.rstrip("/")
+    render.SSH["host"] = args.ssh_url_host
     ssh_dir = None
     if args.ssh_host_key:
         ssh_dir = tempfile.mkdtemp(prefix="fake-gitlab-ssh-")

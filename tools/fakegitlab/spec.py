@@ -10,8 +10,10 @@ Format (every key optional unless marked):
           "path": "equipe-donnees",     # default: slug of the name
           "id": 10,                     # default: next free id
           "description": "", "visibility": "private",
-          "access_level": 50,           # the user's level here; 0 = not a member;
-                                        # default: the parent's, else 50 (owner)
+          "access_level": 50,           # the user's own level here; 0 = not a member;
+                                        # default: 0 below a group, 50 (owner) at the
+                                        # top; a member of a group is a member of its
+                                        # descendants at least at the same level
           "projects": [
             {
               "name": "Data Lake",      # required
@@ -25,10 +27,14 @@ Format (every key optional unless marked):
               "branches": ["dev"],      # extra branches, each one commit ahead
               "shared_with": ["other-group/sub"],  # full paths of groups
               "tags": ["v1.0"],         # lightweight tags on the default branch
-              "submodules": {"lib": "other-group/lib"}
+              "submodules": {"lib": "other-group/lib"},
                                         # path -> project; a relative URL in
                                         # .gitmodules; the submodule's project
                                         # must not have submodules itself
+              "repository_access_level": "enabled",  # or "private" (Reporter and
+                                        # above), "disabled" (nobody reads the code)
+              "deletion_scheduled": false  # marked for deletion: renamed
+                                        # <path>-deletion_scheduled-<id>, archived
             }
           ],
           "subgroups": [ ...groups, any depth... ]
@@ -56,7 +62,9 @@ def slug(name):
 
 
 PROJECT_KEYS = {"name", "path", "id", "description", "visibility", "archived", "empty",
-                "default_branch", "commits", "branches", "shared_with", "tags", "submodules"}
+                "default_branch", "commits", "branches", "shared_with", "tags", "submodules",
+                "repository_access_level", "deletion_scheduled"}
+REPOSITORY_LEVELS = ("enabled", "private", "disabled")
 GROUP_KEYS = {"name", "path", "id", "description", "visibility", "access_level",
               "projects", "subgroups"}
 
@@ -76,7 +84,7 @@ def build(spec):
 
     def add_group(gs, parent):
         _check_keys(gs, GROUP_KEYS, "group")
-        level = gs.get("access_level", parent.access_level if parent else 50)
+        level = gs.get("access_level", 0 if parent else 50)
         g = m.add_group(gs["name"], gs.get("path") or slug(gs["name"]), parent,
                         gid=gs.get("id"), description=gs.get("description", ""),
                         visibility=gs.get("visibility", "private"), access_level=level)
@@ -92,7 +100,7 @@ def build(spec):
     m.set_user(u.get("username", "alice"), u.get("name", "Alice Example"), u.get("id", 1))
     for ps in spec.get("user_projects", []):
         pending_projects.append((ps, m.user.namespace))
-    shares, subs = [], []
+    shares, subs, scheduled = [], [], []
     for ps, ns in pending_projects:
         _check_keys(ps, PROJECT_KEYS, "project")
         p = m.add_project(ps["name"], ps.get("path") or slug(ps["name"]), ns,
@@ -103,6 +111,12 @@ def build(spec):
                           default_branch=ps.get("default_branch", "main"),
                           commits=ps.get("commits", 1), branches=ps.get("branches"))
         p.tags = list(ps.get("tags", []))
+        p.repository_access_level = ps.get("repository_access_level", "enabled")
+        if p.repository_access_level not in REPOSITORY_LEVELS:
+            raise ValueError(f"spec: {p.full_path}: repository_access_level must be one of "
+                             f"{REPOSITORY_LEVELS}")
+        if ps.get("deletion_scheduled"):
+            scheduled.append(p)
         shares.extend((p, path) for path in ps.get("shared_with", []))
         subs.extend((p, where, path) for where, path in ps.get("submodules", {}).items())
     for p, path in shares:
@@ -119,6 +133,8 @@ def build(spec):
     for p, _, _ in subs:
         if p.empty or any(t.submodules for _, t in p.submodules):
             raise ValueError(f"spec: {p.full_path}: empty, or its submodules have submodules")
+    for p in scheduled:
+        m.schedule_deletion(p, p.created_seq)
     m.reindex()
     return m
 
