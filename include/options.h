@@ -55,6 +55,7 @@ struct options {
 	int recursive;			/* -r */
 	int use_fetch;			/* -F */
 	int mirror;			/* --mirror */
+	int force_tags;			/* --force-tags: checkouts take tags that moved upstream */
 	int fail_fast;
 	int verbose;
 	int quiet;

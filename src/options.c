@@ -43,6 +43,7 @@ enum {
 	OPT_SSH_ACCEPT_NEW,
 	OPT_MAX_RESPONSE,
 	OPT_GIT_TIMEOUT,
+	OPT_FORCE_TAGS,
 	OPT_SCOPE,
 	OPT_DELETION_SCHEDULED,
 	OPT_STORE_TOKEN,
@@ -67,6 +68,7 @@ static const struct option long_options[] = {
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "use-fetch", no_argument, NULL, 'F' },
 	{ "mirror", no_argument, NULL, OPT_MIRROR },
+	{ "force-tags", no_argument, NULL, OPT_FORCE_TAGS },
 	{ "include-shared", no_argument, NULL, 's' },
 	{ "exclude-shared", no_argument, NULL, OPT_EXCLUDE_SHARED },
 	{ "group-search", required_argument, NULL, 'g' },
@@ -145,6 +147,8 @@ static const char usage_text[] =
 	"  -r, --recursive            clone and update submodules\n"
 	"  -F, --use-fetch            update existing checkouts by fetch only\n"
 	"      --mirror               bare mirror repositories with all refs, pruned on update\n"
+	"      --force-tags           checkouts take every tag, moved ones too (mirrors always "
+	"do)\n"
 	"  -o, --git-options OPTS     comma-separated git clone options (e.g. --depth=1)\n"
 	"      --ssh-key FILE         private key for -m ssh (default: ssh-agent, else\n"
 	"                             ~/.ssh/id_ed25519, id_ecdsa, id_rsa)\n"
@@ -677,6 +681,9 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case OPT_MIRROR:
 			o->mirror = 1;
+			break;
+		case OPT_FORCE_TAGS:
+			o->force_tags = 1;
 			break;
 		case 's':
 			o->include_shared = 1;
