@@ -13,6 +13,7 @@
 
 struct sync_summary {
 	size_t total, cloned, updated, unchanged, skipped, failed;
+	size_t moved; /* folders moved to a project's new place before it was synced */
 };
 
 /*

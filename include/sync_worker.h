@@ -12,6 +12,7 @@
 #include "gitopts.h"
 #include "options.h"
 #include "sync_queue.h"
+#include "sync_state.h"
 #include "tree.h"
 
 /* Everything a worker needs; built by the supervisor before the first fork. */
@@ -28,6 +29,8 @@ struct sync_plan {
 	pid_t supervisor_pid;
 	long die_claim; /* GLMIRROR_TEST_SYNC_DIE: the claim that raises SIGKILL; 0 = none */
 	struct sync_queue queue;
+	struct sync_state state; /* the last run's folders by id (sync_state.h); owned */
+	const char **moved_from; /* [nprojects]: old folder of a moved project; into state */
 };
 
 /* The worker's entry point, in the child after fork; never returns. */

@@ -24,6 +24,8 @@
 #include "safepath.h"
 #include "signals.h"
 #include "sync_dryrun.h"
+#include "sync_lifecycle.h"
+#include "sync_move.h"
 #include "sync_progress.h"
 #include "sync_report.h"
 #include "sync_shard.h"
@@ -198,7 +200,8 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	struct sync_collect collect;
 	int64_t start = monoclock_ns();
 	sigset_t set, old;
-	int pipefd[2] = { -1, -1 }, blocked = 0, err;
+	int pipefd[2] = { -1, -1 }, blocked = 0, err, rerr;
+	size_t moved = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&plan, 0, sizeof(plan));
@@ -228,6 +231,14 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	    (err = sync_queue_create(&plan.queue, plan.nprojects)) < 0)
 		goto out;
 	sync_fail_unsafe(&plan);
+	plan.moved_from = calloc(plan.nprojects + 1, sizeof(*plan.moved_from));
+	if (plan.moved_from == NULL) {
+		err = glm_error_set(GLM_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((err = sync_state_read(plan.dest_fd, &plan.state)) < 0 ||
+	    (err = sync_move_run(&plan, &moved)) < 0)
+		goto out;
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		err = glm_error_errno(GLM_ERR, errno, "pipe");
 		goto out;
@@ -242,13 +253,12 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	blocked = 1;
 	err = sync_supervise(&plan);
 	sync_report_count(&plan, out);
+	out->moved = moved;
+	if ((rerr = sync_lifecycle_record(&plan)) < 0 && err == 0)
+		err = rerr;
 	sync_report_log(&plan, out, monoclock_seconds_since(start));
-	if (opts->report != NULL) {
-		int rerr = sync_report_write(&plan, opts->report);
-
-		if (rerr < 0 && err == 0)
-			err = rerr;
-	}
+	if (opts->report != NULL && (rerr = sync_report_write(&plan, opts->report)) < 0 && err == 0)
+		err = rerr;
 	if (err == 0 && signals_stopping())
 		err = glm_error_set(GLM_EINTR, "interrupted");
 out:
@@ -262,5 +272,7 @@ out:
 	if (plan.dest_fd >= 0)
 		close(plan.dest_fd);
 	free(plan.projects);
+	free(plan.moved_from);
+	sync_state_free(&plan.state);
 	return err;
 }

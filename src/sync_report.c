@@ -86,11 +86,14 @@ void sync_report_log(const struct sync_plan *plan, const struct sync_summary *su
 {
 	char path[512], reason[SYNC_REASON_MAX + 64];
 	size_t i;
+	char moved[64] = "";
 
+	if (sum->moved > 0)
+		snprintf(moved, sizeof(moved), ", %zu moved", sum->moved);
 	log_info("synced %zu projects in %.1f s: %zu cloned, %zu updated, %zu unchanged, "
-		 "%zu skipped, %zu failed",
+		 "%zu skipped, %zu failed%s",
 		 sum->total, seconds, sum->cloned, sum->updated, sum->unchanged, sum->skipped,
-		 sum->failed);
+		 sum->failed, moved);
 	for (i = 0; i < plan->nprojects; i++) {
 		const struct sync_slot *slot = &plan->queue.slots[i];
 		enum sync_result r = sync_report_result(slot);
@@ -124,6 +127,8 @@ static int sync_report_line(FILE *f, const struct sync_plan *plan, size_t i)
 	    !cJSON_AddStringToObject(o, "reason", sync_report_reason(slot)) ||
 	    !cJSON_AddNumberToObject(o, "duration_ms", (double)slot->duration_ms) ||
 	    !cJSON_AddNumberToObject(o, "bytes", (double)slot->bytes) ||
+	    (plan->moved_from != NULL && plan->moved_from[i] != NULL &&
+	     !cJSON_AddStringToObject(o, "moved_from", plan->moved_from[i])) ||
 	    (text = cJSON_PrintUnformatted(o)) == NULL) {
 		err = glm_error_set(GLM_ENOMEM, "out of memory");
 	} else {

@@ -1,0 +1,125 @@
+"""A mirror over several runs ("nights") with changes in GitLab between them:
+moves by project id (project rename, move between groups, group rename with
+its whole subtree, group move, -n name to -n path), orphans, --prune and its
+shrink guard.  Each run syncs from a tree file written from the fake's truth
+(-f), so the crawl is not involved; DEST keeps .glmirror-state.json between
+runs."""
+import json
+
+from test_sync import Mirror, git, leftovers
+
+SPEC = {
+    "groups": [
+        {"name": "Alpha", "path": "alpha", "projects": [
+            {"name": "one", "path": "one", "commits": 2},
+            {"name": "two", "path": "two"},
+        ], "subgroups": [
+            {"name": "Inner", "path": "inner", "projects": [
+                {"name": "deep", "path": "deep"},
+            ]},
+        ]},
+        {"name": "Beta", "path": "beta", "projects": [
+            {"name": "three", "path": "three"},
+            {"name": "four", "path": "four"},
+        ]},
+        {"name": "Gamma", "path": "gamma", "projects": [
+            {"name": "five", "path": "five"},
+        ]},
+    ],
+}
+
+
+def upload_packs(fake):
+    """POST git-upload-pack requests since the last reset: each one is a pack."""
+    return [r for r in fake.stats()["requests"]
+            if r["method"] == "POST" and r["path"].endswith("/git-upload-pack")]
+
+
+def by_id(mirror):
+    return {r["id"]: r for r in mirror.records().values()}
+
+
+def ids(mirror):
+    return {p["path_with_namespace"]: p["id"] for p in mirror.fake.truth()["projects"]}
+
+
+def night(mirror, *args, code=0):
+    mirror.rewrite_tree()
+    mirror.fake.reset_stats()
+    return mirror.run(*args, code=code)
+
+
+def test_moves_by_id_fetch_no_pack_and_carry_local_work(fake_gitlab, run_glmirror, tmp_path):
+    m = Mirror(fake_gitlab, run_glmirror, tmp_path, spec=SPEC)
+    m.run()
+    pid = ids(m)
+    one = m.dest / "Alpha/one"
+    (one / "README.md").write_text("local edit\n")
+    (one / "notes.txt").write_text("untracked\n")
+    head = git(one, "rev-parse", "HEAD")
+
+    # Night 2: a project renamed, one moved to another group, a top group renamed.
+    m.fake.control("rename", project="alpha/two", name="two renamed", path="two-renamed")
+    m.fake.control("move", project="beta/four", to="gamma")
+    m.fake.control("rename", group="alpha", name="Alpha Prime", path="alpha-prime")
+    proc = night(m, "--verbose")
+    assert upload_packs(m.fake) == []  # moved, unchanged: nothing cloned or fetched
+    assert "4 moved" in proc.stderr
+    recs = by_id(m)
+    assert recs[pid["alpha/one"]]["moved_from"] == "/Alpha/one"
+    assert recs[pid["alpha/one"]]["path"] == "/Alpha Prime/one"
+    assert recs[pid["alpha/two"]]["moved_from"] == "/Alpha/two"
+    assert recs[pid["alpha/two"]]["path"] == "/Alpha Prime/two renamed"
+    assert recs[pid["alpha/inner/deep"]]["moved_from"] == "/Alpha/Inner/deep"
+    assert recs[pid["beta/four"]]["moved_from"] == "/Beta/four"
+    assert "moved_from" not in recs[pid["beta/three"]]
+    # The local work travelled; the project's update left it alone.
+    new_one = m.dest / "Alpha Prime/one"
+    assert (new_one / "notes.txt").read_text() == "untracked\n"
+    assert (new_one / "README.md").read_text() == "local edit\n"
+    assert git(new_one, "rev-parse", "HEAD") == head
+    assert git(new_one, "config", "remote.origin.url") == m.fake.clone_url("alpha-prime/one")
+    assert git(m.dest / "Gamma/four", "config", "remote.origin.url") == \
+        m.fake.clone_url("gamma/four")
+    # The old group folder, emptied by the moves, is gone; Beta still has three.
+    assert not (m.dest / "Alpha").exists()
+    assert sorted(p.name for p in (m.dest / "Beta").iterdir()) == ["three"]
+    assert leftovers(m.dest) == []
+
+    # Night 3: a group moved into another, a push to a moved project.
+    m.fake.control("move", group="gamma", to="beta")
+    pushed = m.fake.control("push", project="beta/gamma/five")["commit"]
+    proc = night(m)
+    assert "2 moved" in proc.stderr
+    assert len(upload_packs(m.fake)) == 1  # only the pushed project fetches a pack
+    assert git(m.dest / "Beta/Gamma/five", "rev-parse", "HEAD") == pushed
+    assert by_id(m)[pid["gamma/five"]]["result"] == "updated"
+    assert not (m.dest / "Gamma").exists()
+
+    # Night 4: the same tree with folders named by path.
+    proc = night(m, "-n", "path")
+    assert "6 moved" in proc.stderr
+    assert upload_packs(m.fake) == []
+    assert (m.dest / "alpha-prime/inner/deep/.git").is_dir()
+    assert (m.dest / "alpha-prime/one/notes.txt").is_file()
+    assert sorted(p.name for p in m.dest.iterdir() if not p.name.startswith(".")) == \
+        ["alpha-prime", "beta"]
+
+
+def test_a_taken_new_place_skips_the_move(fake_gitlab, run_glmirror, tmp_path):
+    m = Mirror(fake_gitlab, run_glmirror, tmp_path, spec=SPEC)
+    m.run()
+    pid = ids(m)
+    m.fake.control("rename", project="beta/three", name="three b", path="three-b")
+    (m.dest / "Beta/three b").mkdir()
+    (m.dest / "Beta/three b/mine.txt").write_text("someone else's\n")
+    night(m, code=0)
+    rec = by_id(m)[pid["beta/three"]]
+    assert rec["result"] == "skipped" and "moved_from" not in rec
+    assert rec["reason"] == "cannot move it from '/Beta/three': '/Beta/three b' is taken"
+    assert (m.dest / "Beta/three/.git").is_dir()
+    assert sorted(p.name for p in (m.dest / "Beta/three b").iterdir()) == ["mine.txt"]
+    state = (m.dest / ".glmirror-state.json").read_text().splitlines()
+    assert json.loads(state[0]) == {"glmirror_state": 1}
+    entries = {e["id"]: e["path"] for e in map(json.loads, state[1:])}
+    assert entries[pid["beta/three"]] == "/Beta/three"
