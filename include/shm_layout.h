@@ -141,7 +141,7 @@ _Static_assert(offsetof(struct crawl_shm, tasks) % SHM_CACHELINE == 0, "tasks st
 #define SYNC_REASON_MAX 200 /* bytes of a result's reason, NUL included */
 
 enum sync_slot_state { SYNC_SLOT_PENDING, SYNC_SLOT_RUNNING, SYNC_SLOT_DONE };
-enum sync_action { SYNC_ACT_NONE, SYNC_ACT_CLONE, SYNC_ACT_UPDATE, SYNC_ACT_FETCH };
+enum sync_action { SYNC_ACT_NONE, SYNC_ACT_CLONE, SYNC_ACT_UPDATE, SYNC_ACT_FETCH, SYNC_ACT_PRUNE };
 enum sync_result {
 	SYNC_RES_NONE,
 	SYNC_RES_CLONED,
@@ -149,6 +149,8 @@ enum sync_result {
 	SYNC_RES_UNCHANGED,
 	SYNC_RES_SKIPPED,
 	SYNC_RES_FAILED,
+	SYNC_RES_ORPHANED, /* a folder the last run mirrored that this run's tree no longer has */
+	SYNC_RES_PRUNED,   /* such a folder, moved to the trash (--prune) */
 };
 
 /*

@@ -13,7 +13,9 @@
 
 struct sync_summary {
 	size_t total, cloned, updated, unchanged, skipped, failed;
-	size_t moved; /* folders moved to a project's new place before it was synced */
+	size_t moved;	 /* folders moved to a project's new place before it was synced */
+	size_t orphaned; /* folders of projects no longer in the tree (pruned ones included) */
+	size_t pruned;	 /* orphans moved to the trash */
 };
 
 /*

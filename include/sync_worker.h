@@ -22,10 +22,12 @@ struct sync_plan {
 	struct gitopts gitopts;
 	struct node **projects; /* owned array of borrowed nodes; slot i = projects[i] */
 	size_t nprojects;
-	size_t nsafe;	   /* projects[nsafe..] are unsafe: failed before any work starts */
-	int dest_fd;	   /* DEST, opened by the supervisor */
-	int parent_pipe;   /* read end: EOF when the supervisor is gone */
-	int parent_pipe_w; /* the supervisor's end, closed in the worker */
+	size_t nsafe;	      /* projects[nsafe..] are unsafe: failed before any work starts */
+	size_t orphans_from;  /* projects[orphans_from..] are orphans (sync_lifecycle.h) */
+	struct node *orphans; /* owned: the orphans' nodes, children of a root */
+	int dest_fd;	      /* DEST, opened by the supervisor */
+	int parent_pipe;      /* read end: EOF when the supervisor is gone */
+	int parent_pipe_w;    /* the supervisor's end, closed in the worker */
 	pid_t supervisor_pid;
 	long die_claim; /* GLMIRROR_TEST_SYNC_DIE: the claim that raises SIGKILL; 0 = none */
 	struct sync_queue queue;

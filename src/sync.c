@@ -32,6 +32,9 @@
 #include "sync_worker.h"
 
 #define SYNC_MAX_TRIES 2 /* a project whose worker died is tried once more */
+#define SYNC_ORPHAN_REASON                                                                         \
+	"no longer in the tree (deleted, moved out of reach, access lost or filtered out); "       \
+	"left in place"
 
 struct sync_workers {
 	pid_t pid[128];
@@ -188,7 +191,7 @@ static void sync_fail_unsafe(struct sync_plan *plan)
 {
 	char reason[SYNC_REASON_MAX];
 
-	for (size_t i = plan->nsafe; i < plan->nprojects; i++)
+	for (size_t i = plan->nsafe; i < plan->orphans_from; i++)
 		sync_queue_finish(&plan->queue, i, SYNC_RES_FAILED,
 				  safepath_reason(plan->projects[i], reason, sizeof(reason)), 0, 0);
 }
@@ -216,6 +219,7 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	plan.nsafe = plan.nprojects;
 	if (unsafe != NULL && (err = tree_walk(unsafe, sync_collect_project, &collect)) < 0)
 		goto out;
+	plan.orphans_from = plan.nprojects;
 	out->total = plan.nprojects;
 	if (opts->dry_run) {
 		err = sync_dryrun_run(&plan, out);
@@ -228,16 +232,18 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 		goto out;
 	}
 	if ((err = sync_lock_dest(plan.dest_fd, opts->dest)) < 0 ||
+	    (err = sync_state_read(plan.dest_fd, &plan.state)) < 0 ||
+	    (err = sync_lifecycle_find_orphans(&plan, root, unsafe)) < 0 ||
 	    (err = sync_queue_create(&plan.queue, plan.nprojects)) < 0)
 		goto out;
 	sync_fail_unsafe(&plan);
+	sync_lifecycle_keep_orphans(&plan, SYNC_ORPHAN_REASON);
 	plan.moved_from = calloc(plan.nprojects + 1, sizeof(*plan.moved_from));
 	if (plan.moved_from == NULL) {
 		err = glm_error_set(GLM_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((err = sync_state_read(plan.dest_fd, &plan.state)) < 0 ||
-	    (err = sync_move_run(&plan, &moved)) < 0)
+	if ((err = sync_move_run(&plan, &moved)) < 0)
 		goto out;
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		err = glm_error_errno(GLM_ERR, errno, "pipe");
@@ -273,6 +279,7 @@ out:
 		close(plan.dest_fd);
 	free(plan.projects);
 	free(plan.moved_from);
+	node_free(plan.orphans);
 	sync_state_free(&plan.state);
 	return err;
 }

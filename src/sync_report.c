@@ -25,6 +25,10 @@ const char *sync_report_result_name(enum sync_result result)
 		return "skipped";
 	case SYNC_RES_FAILED:
 		return "failed";
+	case SYNC_RES_ORPHANED:
+		return "orphaned";
+	case SYNC_RES_PRUNED:
+		return "pruned";
 	default:
 		return "skipped";
 	}
@@ -39,6 +43,8 @@ const char *sync_report_action_name(enum sync_action action)
 		return "update";
 	case SYNC_ACT_FETCH:
 		return "fetch";
+	case SYNC_ACT_PRUNE:
+		return "prune";
 	default:
 		return "none";
 	}
@@ -60,9 +66,16 @@ void sync_report_count(const struct sync_plan *plan, struct sync_summary *out)
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	out->total = plan->nprojects;
+	out->total = plan->orphans_from;
 	for (i = 0; i < plan->nprojects; i++) {
-		switch (sync_report_result(&plan->queue.slots[i])) {
+		enum sync_result r = sync_report_result(&plan->queue.slots[i]);
+
+		if (i >= plan->orphans_from) {
+			out->orphaned++;
+			out->pruned += r == SYNC_RES_PRUNED;
+			continue;
+		}
+		switch (r) {
 		case SYNC_RES_CLONED:
 			out->cloned++;
 			break;
@@ -82,28 +95,43 @@ void sync_report_count(const struct sync_plan *plan, struct sync_summary *out)
 	}
 }
 
+/* ", 2 moved, 3 orphaned, 1 pruned": the parts that are not 0. */
+static void sync_report_lifecycle(const struct sync_summary *sum, char *buf, size_t size)
+{
+	const size_t n[] = { sum->moved, sum->orphaned, sum->pruned };
+	const char *what[] = { "moved", "orphaned", "pruned" };
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < 3 && len < size; i++)
+		if (n[i] > 0)
+			len += (size_t)snprintf(buf + len, size - len, ", %zu %s", n[i], what[i]);
+}
+
 void sync_report_log(const struct sync_plan *plan, const struct sync_summary *sum, double seconds)
 {
-	char path[512], reason[SYNC_REASON_MAX + 64];
+	char path[512], reason[SYNC_REASON_MAX + 64], more[96];
 	size_t i;
-	char moved[64] = "";
 
-	if (sum->moved > 0)
-		snprintf(moved, sizeof(moved), ", %zu moved", sum->moved);
+	sync_report_lifecycle(sum, more, sizeof(more));
 	log_info("synced %zu projects in %.1f s: %zu cloned, %zu updated, %zu unchanged, "
 		 "%zu skipped, %zu failed%s",
 		 sum->total, seconds, sum->cloned, sum->updated, sum->unchanged, sum->skipped,
-		 sum->failed, moved);
+		 sum->failed, more);
 	for (i = 0; i < plan->nprojects; i++) {
 		const struct sync_slot *slot = &plan->queue.slots[i];
 		enum sync_result r = sync_report_result(slot);
 
-		if (r != SYNC_RES_SKIPPED && r != SYNC_RES_FAILED)
+		if (r == SYNC_RES_CLONED || r == SYNC_RES_UPDATED || r == SYNC_RES_UNCHANGED)
 			continue;
 		log_esc(plan->projects[i]->root_path, path, sizeof(path));
 		log_esc(sync_report_reason(slot), reason, sizeof(reason));
 		if (r == SYNC_RES_FAILED)
 			log_error("failed: %s: %s", path, reason);
+		else if (r == SYNC_RES_PRUNED)
+			log_info("pruned: %s: %s", path, reason);
+		else if (i >= plan->orphans_from)
+			log_warn("orphaned: %s: %s", path, reason);
 		else
 			log_warn("skipped: %s: %s", path, reason);
 	}

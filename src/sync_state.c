@@ -173,12 +173,12 @@ static int sync_state_print(FILE *f, const struct sync_state *s)
 		char *text = NULL;
 		int err = 0;
 
-		if (o == NULL || !cJSON_AddNumberToObject(o, "id", (double)s->entries[i].id) ||
-		    !cJSON_AddStringToObject(o, "path", s->entries[i].root_path) ||
+		/* The id by hand: cJSON prints large whole numbers with 15 digits only. */
+		if (o == NULL || !cJSON_AddStringToObject(o, "path", s->entries[i].root_path) ||
 		    !cJSON_AddStringToObject(o, "full_path", s->entries[i].full_path) ||
 		    (text = cJSON_PrintUnformatted(o)) == NULL)
 			err = glm_error_set(GLM_ENOMEM, "out of memory");
-		else if (fprintf(f, "%s\n", text) < 0)
+		else if (fprintf(f, "{\"id\":%lld,%s\n", s->entries[i].id, text + 1) < 0)
 			err = glm_error_errno(GLM_EIO, errno, "write");
 		cJSON_free(text);
 		cJSON_Delete(o);

@@ -5,6 +5,7 @@ shrink guard.  Each run syncs from a tree file written from the fake's truth
 (-f), so the crawl is not involved; DEST keeps .glmirror-state.json between
 runs."""
 import json
+import shutil
 
 from test_sync import Mirror, git, leftovers
 
@@ -123,3 +124,55 @@ def test_a_taken_new_place_skips_the_move(fake_gitlab, run_glmirror, tmp_path):
     assert json.loads(state[0]) == {"glmirror_state": 1}
     entries = {e["id"]: e["path"] for e in map(json.loads, state[1:])}
     assert entries[pid["beta/three"]] == "/Beta/three"
+
+
+ORPHAN_REASON = ("no longer in the tree (deleted, moved out of reach, access lost or filtered "
+                 "out); left in place")
+
+
+def test_deleted_and_filtered_projects_are_reported_orphaned(fake_gitlab, run_glmirror,
+                                                             tmp_path):
+    m = Mirror(fake_gitlab, run_glmirror, tmp_path, spec=SPEC)
+    m.run()
+    pid = ids(m)
+    m.fake.control("delete", project="beta/four")
+    proc = night(m, "-x", "/Gamma/**")
+    assert "synced 4 projects" in proc.stderr and "2 orphaned" in proc.stderr
+    assert "orphaned: /Beta/four: no longer in the tree" in proc.stderr
+    recs = by_id(m)
+    for full, path in (("beta/four", "/Beta/four"), ("gamma/five", "/Gamma/five")):
+        r = recs[pid[full]]
+        assert (r["path"], r["full_path"], r["action"], r["result"], r["reason"]) == \
+            (path, full, "none", "orphaned", ORPHAN_REASON)
+        assert (m.dest / path.lstrip("/") / ".git").is_dir()
+    assert {r["result"] for i, r in recs.items()
+            if i not in (pid["beta/four"], pid["gamma/five"])} == {"unchanged"}
+    # Reported again on the next night, until the folder is gone.
+    proc = night(m)
+    assert "1 orphaned" in proc.stderr and by_id(m)[pid["beta/four"]]["result"] == "orphaned"
+    shutil.rmtree(m.dest / "Beta/four")
+    proc = night(m)
+    assert "orphaned" not in proc.stderr
+    assert pid["beta/four"] not in by_id(m)
+
+
+def test_shards_find_moves_and_orphans_in_one_dest(fake_gitlab, run_glmirror, tmp_path):
+    m = Mirror(fake_gitlab, run_glmirror, tmp_path, spec=SPEC)
+    for k in range(3):
+        m.run("--shard", f"{k}/3")
+    pid = ids(m)
+    m.fake.control("rename", group="alpha", name="Alpha Prime", path="alpha-prime")
+    m.fake.control("delete", project="beta/three")
+    moved = orphaned = 0
+    for k in range(3):
+        proc = night(m, "--shard", f"{k}/3")
+        recs = by_id(m)
+        moved += sum("moved_from" in r for r in recs.values())
+        orphaned += sum(r["result"] == "orphaned" for r in recs.values())
+        assert upload_packs(m.fake) == []
+    assert (moved, orphaned) == (3, 1)
+    assert (m.dest / "Alpha Prime/Inner/deep/.git").is_dir()
+    assert not (m.dest / "Alpha").exists()
+    assert (m.dest / "Beta/three/.git").is_dir()
+    assert pid["beta/three"] in {json.loads(line)["id"] for line in
+                                 (m.dest / ".glmirror-state.json").read_text().splitlines()[1:]}
