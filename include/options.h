@@ -52,6 +52,8 @@ struct options {
 	int dry_run;
 	int insecure;
 	int ssh_accept_new;
+	int prune;     /* --prune: orphans without local work go to the trash */
+	int prune_max; /* --prune-max: percent of the mirror a prune may move, 0..100 */
 
 	int concurrency;      /* -c, sync workers, 1..128 */
 	int api_concurrency;  /* 1..64 */

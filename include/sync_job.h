@@ -47,6 +47,8 @@ int sync_mirror_update(struct sync_job *job, git_repository *repo);
 /* Creates the mirror's origin remote, fetching every ref; a git_remote_create_cb. */
 int sync_mirror_remote_cb(git_remote **out, git_repository *repo, const char *name, const char *url,
 			  void *payload);
+/* --prune: moves the orphan to the trash unless it holds local work (sync_prune.c). */
+int sync_prune_run(struct sync_job *job);
 /* Submodules, recursively, after a clone or update (-r). */
 int sync_submodules_update(struct sync_job *job, git_repository *repo);
 

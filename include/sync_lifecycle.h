@@ -20,6 +20,17 @@ int sync_lifecycle_find_orphans(struct sync_plan *plan, struct node *root, struc
 void sync_lifecycle_keep_orphans(struct sync_plan *plan, const char *reason);
 
 /*
+ * The shrink guard of --prune: 0 when the orphans may be pruned, else 1
+ * with why (and how to override) in buf.  complete is 0 after a crawl that
+ * left something out.
+ */
+int sync_lifecycle_guard(const struct sync_plan *plan, int complete, char *buf, size_t size);
+/* The guard stopped the run: every project skipped, every orphan kept; nothing changes. */
+void sync_lifecycle_stop(struct sync_plan *plan);
+/* After the workers: removes the group folders that pruned orphans left empty. */
+void sync_lifecycle_tidy(const struct sync_plan *plan);
+
+/*
  * Writes the new state: a project of this run is recorded at its folder
  * when a repository is there now (cloned, updated, unchanged, or skipped
  * or failed after it was moved); otherwise its old entry stays.  Any other

@@ -15,6 +15,8 @@
 #include "sync_state.h"
 #include "tree.h"
 
+#define SYNC_PRUNE_TRASH ".glmirror-trash" /* below DEST: pruned orphans, by run */
+
 /* Everything a worker needs; built by the supervisor before the first fork. */
 struct sync_plan {
 	const struct options *opts; /* borrowed */
@@ -33,6 +35,7 @@ struct sync_plan {
 	struct sync_queue queue;
 	struct sync_state state; /* the last run's folders by id (sync_state.h); owned */
 	const char **moved_from; /* [nprojects]: old folder of a moved project; into state */
+	char trash_stamp[32];	 /* --prune: "20261206T051500Z", this run's folder in the trash */
 };
 
 /* The worker's entry point, in the child after fork; never returns. */

@@ -42,6 +42,8 @@ enum {
 	OPT_SSH_ACCEPT_NEW,
 	OPT_MAX_RESPONSE,
 	OPT_GIT_TIMEOUT,
+	OPT_PRUNE,
+	OPT_PRUNE_MAX,
 };
 
 static const struct option long_options[] = {
@@ -87,6 +89,8 @@ static const struct option long_options[] = {
 	{ "ssh-accept-new", no_argument, NULL, OPT_SSH_ACCEPT_NEW },
 	{ "max-response-size", required_argument, NULL, OPT_MAX_RESPONSE },
 	{ "git-timeout", required_argument, NULL, OPT_GIT_TIMEOUT },
+	{ "prune", no_argument, NULL, OPT_PRUNE },
+	{ "prune-max", required_argument, NULL, OPT_PRUNE_MAX },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -135,6 +139,10 @@ static const char usage_text[] =
 	"      --ssh-accept-new       accept and record unknown SSH host keys\n"
 	"      --git-timeout SECONDS  give up a repository when its git server accepts or\n"
 	"                             sends nothing for SECONDS over HTTP (default 300)\n"
+	"      --prune                move orphans (folders of projects no longer in the tree)\n"
+	"                             without local work to DEST/.glmirror-trash/<UTC time>/\n"
+	"      --prune-max PERCENT    prune nothing, and exit 1, when more than PERCENT of the\n"
+	"                             mirror would be pruned (default 10)\n"
 	"      --dry-run              say what would be cloned, updated or skipped; change "
 	"nothing\n"
 	"      --shard K/N            sync only shard K (0..N-1) of N, by a stable hash of the "
@@ -457,6 +465,7 @@ static void options_defaults(struct options *o)
 	o->api_concurrency = 5;
 	o->api_timeout = 30;
 	o->git_timeout = 300;
+	o->prune_max = 10;
 	o->api_retries = 5;
 	o->max_body = 64LL << 20;
 }
@@ -714,6 +723,13 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case OPT_SSH_ACCEPT_NEW:
 			o->ssh_accept_new = 1;
+			break;
+		case OPT_PRUNE:
+			o->prune = 1;
+			break;
+		case OPT_PRUNE_MAX:
+			if (parse_int("--prune-max", optarg, 0, 100, &o->prune_max) < 0)
+				return GLM_EUSAGE;
 			break;
 		case OPT_MAX_RESPONSE:
 			if (parse_size(optarg, &o->max_body) < 0)

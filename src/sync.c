@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -196,14 +197,25 @@ static void sync_fail_unsafe(struct sync_plan *plan)
 				  safepath_reason(plan->projects[i], reason, sizeof(reason)), 0, 0);
 }
 
+/* The trash folder of this run: its start in UTC, as a folder name that sorts by time. */
+static void sync_trash_stamp(struct sync_plan *plan)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(plan->trash_stamp, sizeof(plan->trash_stamp), "%Y%m%dT%H%M%SZ", &tm);
+}
+
 int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
-	     const char *base_url, struct sync_summary *out)
+	     const char *base_url, int complete, struct sync_summary *out)
 {
 	struct sync_plan plan;
 	struct sync_collect collect;
 	int64_t start = monoclock_ns();
 	sigset_t set, old;
-	int pipefd[2] = { -1, -1 }, blocked = 0, err, rerr;
+	int pipefd[2] = { -1, -1 }, blocked = 0, guarded = 0, err, rerr;
+	char why[512];
 	size_t moved = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -237,13 +249,17 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	    (err = sync_queue_create(&plan.queue, plan.nprojects)) < 0)
 		goto out;
 	sync_fail_unsafe(&plan);
-	sync_lifecycle_keep_orphans(&plan, SYNC_ORPHAN_REASON);
 	plan.moved_from = calloc(plan.nprojects + 1, sizeof(*plan.moved_from));
 	if (plan.moved_from == NULL) {
 		err = glm_error_set(GLM_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((err = sync_move_run(&plan, &moved)) < 0)
+	if (!opts->prune)
+		sync_lifecycle_keep_orphans(&plan, SYNC_ORPHAN_REASON);
+	else if ((out->guarded = sync_lifecycle_guard(&plan, complete, why, sizeof(why))))
+		sync_lifecycle_stop(&plan);
+	sync_trash_stamp(&plan);
+	if (!out->guarded && (err = sync_move_run(&plan, &moved)) < 0)
 		goto out;
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		err = glm_error_errno(GLM_ERR, errno, "pipe");
@@ -257,14 +273,21 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	blocked = 1;
-	err = sync_supervise(&plan);
+	if (!out->guarded) {
+		err = sync_supervise(&plan);
+		sync_lifecycle_tidy(&plan);
+		if ((rerr = sync_lifecycle_record(&plan)) < 0 && err == 0)
+			err = rerr;
+	}
+	guarded = out->guarded;
 	sync_report_count(&plan, out);
 	out->moved = moved;
-	if ((rerr = sync_lifecycle_record(&plan)) < 0 && err == 0)
-		err = rerr;
+	out->guarded = guarded;
 	sync_report_log(&plan, out, monoclock_seconds_since(start));
 	if (opts->report != NULL && (rerr = sync_report_write(&plan, opts->report)) < 0 && err == 0)
 		err = rerr;
+	if (guarded)
+		log_error("%s", why);
 	if (err == 0 && signals_stopping())
 		err = glm_error_set(GLM_EINTR, "interrupted");
 out:

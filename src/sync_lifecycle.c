@@ -2,6 +2,7 @@
 #include "sync_lifecycle.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include "grow.h"
 #include "log.h"
 #include "safepath.h"
+#include "sync_move.h"
 #include "sync_shard.h"
 #include "sync_state.h"
 #include "tree.h"
@@ -195,4 +197,54 @@ void sync_lifecycle_keep_orphans(struct sync_plan *plan, const char *reason)
 {
 	for (size_t i = plan->orphans_from; i < plan->nprojects; i++)
 		sync_queue_finish(&plan->queue, i, SYNC_RES_ORPHANED, reason, 0, 0);
+}
+
+int sync_lifecycle_guard(const struct sync_plan *plan, int complete, char *buf, size_t size)
+{
+	const struct options *opts = plan->opts;
+	size_t orphans = plan->nprojects - plan->orphans_from, mirrored = 0, i;
+
+	if (orphans == 0)
+		return 0;
+	if (!complete) {
+		snprintf(buf, size,
+			 "not pruning: the crawl was incomplete (see the errors above), so a "
+			 "project "
+			 "missing from the tree may still exist; nothing was changed. Run again "
+			 "when "
+			 "the crawl completes, or without --prune");
+		return 1;
+	}
+	for (i = 0; i < plan->state.n; i++)
+		mirrored += sync_shard_mine(plan->state.entries[i].full_path, opts->shard_k,
+					    opts->shard_n);
+	if (orphans * 100 <= (size_t)opts->prune_max * mirrored)
+		return 0;
+	snprintf(
+		buf, size,
+		"not pruning: %zu of the %zu projects mirrored here (%zu%%) would go to the trash, "
+		"more than --prune-max %d%%; nothing was changed. If they really are gone, run "
+		"again with --prune-max %zu",
+		orphans, mirrored, orphans * 100 / (mirrored ? mirrored : 1), opts->prune_max,
+		(orphans * 100 + mirrored - 1) / (mirrored ? mirrored : 1));
+	return 1;
+}
+
+void sync_lifecycle_stop(struct sync_plan *plan)
+{
+	for (size_t i = 0; i < plan->orphans_from; i++)
+		if (plan->queue.slots[i].state == SYNC_SLOT_PENDING)
+			sync_queue_finish(&plan->queue, i, SYNC_RES_SKIPPED,
+					  "not synced: the shrink guard of --prune stopped the run",
+					  0, 0);
+	sync_lifecycle_keep_orphans(plan, "not pruned: the shrink guard of --prune "
+					  "stopped the run");
+}
+
+void sync_lifecycle_tidy(const struct sync_plan *plan)
+{
+	for (size_t i = plan->orphans_from; i < plan->nprojects; i++)
+		if (plan->queue.slots[i].state == SYNC_SLOT_DONE &&
+		    plan->queue.slots[i].result == SYNC_RES_PRUNED)
+			sync_move_remove_empty_parents(plan->dest_fd, plan->projects[i]->root_path);
 }

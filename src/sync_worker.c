@@ -107,9 +107,13 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	job.parent_fd = -1;
 	job.die = plan->die_claim > 0 && (uint64_t)plan->die_claim == claim;
 	glm_error_clear();
-	err = sync_worker_prepare(&job);
-	if (err == 0)
-		err = sync_worker_sync(&job);
+	if (slot >= plan->orphans_from) {
+		err = sync_prune_run(&job);
+	} else {
+		err = sync_worker_prepare(&job);
+		if (err == 0)
+			err = sync_worker_sync(&job);
+	}
 	if (job.die)
 		raise(SIGKILL); /* the test hook, when there was nothing to transfer */
 	if (job.parent_fd >= 0)

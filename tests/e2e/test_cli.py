@@ -41,7 +41,8 @@ def test_version_and_help():
                 "--file", "--fail-fast", "--verbose", "--hide-token", "--group",
                 "--token-file", "--api-rate-limit", "--api-timeout", "--api-retries",
                 "--tree-out", "--report", "--cacert", "--insecure", "--quiet",
-                "--progress", "--dry-run", "--shard", "--git-timeout", "Exit status"):
+                "--progress", "--dry-run", "--shard", "--git-timeout", "--prune",
+                "--prune-max", "Exit status"):
         assert opt in proc.stdout, opt
 
 
@@ -54,6 +55,7 @@ def test_version_and_help():
     (["-u", "http://127.0.0.1:9", "d"], ["no token"]),
     (["-u", "http://127.0.0.1:9", "-t", TOKEN], ["no destination"]),
     (["-u", "http://127.0.0.1:9", "-t", TOKEN, "--shard", "4/4", "d"], ["--shard"]),
+    (["-u", "http://127.0.0.1:9", "-t", TOKEN, "--prune-max", "101", "d"], ["--prune-max"]),
     (["-u", "http://127.0.0.1:9", "--token-file", "/nonexistent/t", "d"], ["token file"]),
 ])
 def test_usage_errors_are_one_line_with_exit_2(args, words):

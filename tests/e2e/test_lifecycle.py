@@ -176,3 +176,77 @@ def test_shards_find_moves_and_orphans_in_one_dest(fake_gitlab, run_glmirror, tm
     assert (m.dest / "Beta/three/.git").is_dir()
     assert pid["beta/three"] in {json.loads(line)["id"] for line in
                                  (m.dest / ".glmirror-state.json").read_text().splitlines()[1:]}
+
+
+def trash_of(m):
+    runs = list((m.dest / ".glmirror-trash").iterdir())
+    assert len(runs) == 1 and len(runs[0].name) == len("20261206T051500Z")
+    return runs[0]
+
+
+def test_prune_moves_clean_orphans_to_the_trash_and_keeps_local_work(fake_gitlab, run_glmirror,
+                                                                     tmp_path):
+    m = Mirror(fake_gitlab, run_glmirror, tmp_path, spec=SPEC)
+    m.run()
+    pid = ids(m)
+    (m.dest / "Beta/three/untracked.txt").write_text("mine\n")
+    git(m.dest / "Gamma/five", "commit", "-q", "--allow-empty", "-m", "local")
+    git(m.dest / "Alpha/Inner/deep", "stash", "-q", "--include-untracked", check=False)
+    (m.dest / "Alpha/Inner/deep/README.md").write_text("to stash\n")
+    git(m.dest / "Alpha/Inner/deep", "stash", "-q")
+    assert git(m.dest / "Alpha/Inner/deep", "status", "--porcelain") == ""
+    for full in ("beta/three", "beta/four", "gamma/five", "alpha/inner/deep"):
+        m.fake.control("delete", project=full)
+    proc = night(m, "--prune", "--prune-max", "70")
+    assert "4 orphaned, 1 pruned" in proc.stderr
+    recs = by_id(m)
+    four = recs[pid["beta/four"]]
+    assert (four["action"], four["result"]) == ("prune", "pruned")
+    trash = trash_of(m)
+    assert four["reason"] == f"moved to .glmirror-trash/{trash.name}/Beta/four"
+    assert (trash / "Beta/four/.git").is_dir() and not (m.dest / "Beta/four").exists()
+    for full, why in (("beta/three", "uncommitted or untracked changes"),
+                      ("gamma/five", "commits on branch 'main' that are on no remote branch"),
+                      ("alpha/inner/deep", "stashed changes")):
+        r = recs[pid[full]]
+        assert (r["action"], r["result"], r["reason"]) == \
+            ("prune", "skipped", f"not pruned: {why}"), full
+        assert (m.dest / r["path"].lstrip("/") / ".git").is_dir()
+    assert (m.dest / "Beta/three/untracked.txt").read_text() == "mine\n"
+    # The pruned orphan is forgotten; the kept ones are reported again.
+    proc = night(m, "--prune", "--prune-max", "100")
+    assert "3 orphaned" in proc.stderr and "moved to" not in proc.stderr
+    assert pid["beta/four"] not in by_id(m)
+
+
+def test_shrink_guard_stops_a_run_that_would_prune_most_of_the_mirror(fake_gitlab, run_glmirror,
+                                                                      tmp_path):
+    m = Mirror(fake_gitlab, run_glmirror, tmp_path, spec=SPEC)
+    m.run()
+    before = sorted(str(p.relative_to(m.dest)) for p in m.dest.rglob("*") if ".git" not in
+                    p.parts and p.name != ".glmirror-state.json")
+    state = (m.dest / ".glmirror-state.json").read_text()
+    m.fake.control("delete", group="alpha")
+    m.fake.control("delete", group="beta")
+    m.fake.control("rename", project="gamma/five", name="five b", path="five-b")
+    proc = night(m, "--prune", code=1)
+    assert ("not pruning: 5 of the 6 projects mirrored here (83%) would go to the trash, more "
+            "than --prune-max 10%; nothing was changed. If they really are gone, run again "
+            "with --prune-max 84") in proc.stderr
+    assert upload_packs(m.fake) == []
+    after = sorted(str(p.relative_to(m.dest)) for p in m.dest.rglob("*") if ".git" not in
+                   p.parts and p.name != ".glmirror-state.json")
+    assert after == before and not (m.dest / ".glmirror-trash").exists()
+    assert (m.dest / ".glmirror-state.json").read_text() == state
+    recs = m.records()
+    assert {r["result"] for r in recs.values()} == {"orphaned", "skipped"}
+    assert len(recs) == 6
+    # Without --prune the same night is an ordinary run: the move happens, orphans stay.
+    proc = night(m)
+    assert "1 moved, 5 orphaned" in proc.stderr
+    assert (m.dest / "Gamma/five b/.git").is_dir()
+    # The override the message names prunes them.
+    proc = night(m, "--prune", "--prune-max", "84")
+    assert "5 orphaned, 5 pruned" in proc.stderr
+    assert sorted(p.name for p in m.dest.iterdir()) == [
+        ".glmirror-state.json", ".glmirror-trash", "Gamma"]
