@@ -60,6 +60,7 @@ struct options {
 	double api_rate;      /* requests per second; 0 = adapt from the server's headers */
 	int api_timeout;      /* seconds for one request */
 	int git_timeout;      /* seconds a git connection may stay silent */
+	int git_retries;      /* retries of a clone or fetch after a transient failure */
 	int api_retries;      /* tries after the first */
 	long long max_body;   /* bytes of one API response */
 	int shard_k, shard_n; /* --shard K/N; n == 0 means no sharding */

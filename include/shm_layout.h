@@ -190,4 +190,21 @@ _Static_assert(offsetof(struct sync_queue_shm, lock) == 0, "the lock leads the q
 _Static_assert(sizeof(struct sync_queue_shm) % SHM_CACHELINE == 0, "queue pads to a cache line");
 _Static_assert(sizeof(struct sync_slot) % _Alignof(struct sync_slot) == 0, "slots pack");
 
+/*
+ * The sync's region (sync_queue.c maps it): header, a rate limiter that the
+ * sync workers use only for its shared pause (a 429 from the git server
+ * stops every worker from starting a clone or fetch until Retry-After),
+ * the queue, then its slots.
+ */
+struct sync_shm {
+	struct shm_header header;
+	struct shm_ratelimit rl __attribute__((aligned(SHM_CACHELINE)));
+	struct sync_queue_shm queue;
+	struct sync_slot slots[];
+};
+
+_Static_assert(offsetof(struct sync_shm, rl) % SHM_CACHELINE == 0, "bucket on its own line");
+_Static_assert(offsetof(struct sync_shm, queue) % SHM_CACHELINE == 0, "queue on its own line");
+_Static_assert(offsetof(struct sync_shm, slots) % _Alignof(struct sync_slot) == 0, "slots align");
+
 #endif

@@ -42,6 +42,8 @@ int sync_clone_run(struct sync_job *job);
 int sync_update_run(struct sync_job *job, int dir_fd);
 /* Fetches origin (sets its URL to job->url first), pruning when asked (sync_update.c). */
 int sync_update_fetch(struct sync_job *job, git_repository *repo, int prune);
+/* git_remote_fetch(remote, fo), retried as sync_retry.h says; 0 or a GLM error. */
+int sync_retry_fetch(struct sync_job *job, git_remote *remote, const git_fetch_options *fo);
 /* Fetches all refs of a bare mirror, pruning (sync_mirror.c). */
 int sync_mirror_update(struct sync_job *job, git_repository *repo);
 /* Creates the mirror's origin remote, fetching every ref; a git_remote_create_cb. */

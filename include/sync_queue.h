@@ -17,6 +17,7 @@
 struct sync_queue {
 	struct sync_queue_shm *shm; /* points into region; not owned */
 	struct sync_slot *slots;    /* points into region; not owned */
+	struct shm_ratelimit *rl;   /* the git servers' shared pause; points into region */
 	void *region;		    /* owned by the creator (the supervisor) */
 	size_t region_size;
 };

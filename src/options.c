@@ -44,6 +44,7 @@ enum {
 	OPT_GIT_TIMEOUT,
 	OPT_PRUNE,
 	OPT_PRUNE_MAX,
+	OPT_GIT_RETRIES,
 };
 
 static const struct option long_options[] = {
@@ -89,6 +90,7 @@ static const struct option long_options[] = {
 	{ "ssh-accept-new", no_argument, NULL, OPT_SSH_ACCEPT_NEW },
 	{ "max-response-size", required_argument, NULL, OPT_MAX_RESPONSE },
 	{ "git-timeout", required_argument, NULL, OPT_GIT_TIMEOUT },
+	{ "git-retries", required_argument, NULL, OPT_GIT_RETRIES },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "prune-max", required_argument, NULL, OPT_PRUNE_MAX },
 	{ NULL, 0, NULL, 0 },
@@ -139,6 +141,8 @@ static const char usage_text[] =
 	"      --ssh-accept-new       accept and record unknown SSH host keys\n"
 	"      --git-timeout SECONDS  give up a repository when its git server accepts or\n"
 	"                             sends nothing for SECONDS over HTTP (default 300)\n"
+	"      --git-retries N        retries of a clone or fetch that failed for a transient\n"
+	"                             reason (5xx, 429, reset, timeout), 0..20 (default 3)\n"
 	"      --prune                move orphans (folders of projects no longer in the tree)\n"
 	"                             without local work to DEST/.glmirror-trash/<UTC time>/\n"
 	"      --prune-max PERCENT    prune nothing, and exit 1, when more than PERCENT of the\n"
@@ -466,6 +470,7 @@ static void options_defaults(struct options *o)
 	o->api_timeout = 30;
 	o->git_timeout = 300;
 	o->prune_max = 10;
+	o->git_retries = 3;
 	o->api_retries = 5;
 	o->max_body = 64LL << 20;
 }
@@ -723,6 +728,10 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case OPT_SSH_ACCEPT_NEW:
 			o->ssh_accept_new = 1;
+			break;
+		case OPT_GIT_RETRIES:
+			if (parse_int("--git-retries", optarg, 0, 20, &o->git_retries) < 0)
+				return GLM_EUSAGE;
 			break;
 		case OPT_PRUNE:
 			o->prune = 1;

@@ -22,6 +22,7 @@
 #include "grow.h"
 #include "log.h"
 #include "monoclock.h"
+#include "ratelimit.h"
 #include "safepath.h"
 #include "signals.h"
 #include "sync_dryrun.h"
@@ -108,6 +109,7 @@ static void sync_reap(struct sync_plan *plan, struct sync_workers *w)
 			continue;
 		w->pid[i] = 0;
 		w->alive--;
+		ratelimit_reap(plan->queue.rl, pid);
 		if (WIFSIGNALED(status))
 			snprintf(reason, sizeof(reason), "the sync worker died of signal %d, twice",
 				 WTERMSIG(status));

@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "shm.h"
 
 /* Recomputes every counter from the slots (the lock's repair function). */
@@ -43,23 +44,29 @@ static int sync_queue_lock(struct sync_queue *q)
 	return shm_lock_acquire(&q->shm->lock, sync_queue_recount, q);
 }
 
+/*
+ * The sync's limiter never runs out of tokens: clones and fetches are paced
+ * by -c alone, and only a 429's pause stops them.
+ */
+#define SYNC_QUEUE_GIT_RATE 1e9
+
 int sync_queue_create(struct sync_queue *out, size_t nslots)
 {
-	size_t size = sizeof(struct shm_header) + SHM_CACHELINE + sizeof(struct sync_queue_shm) +
-		      nslots * sizeof(struct sync_slot);
-	void *region;
+	size_t size = sizeof(struct sync_shm) + nslots * sizeof(struct sync_slot);
+	struct sync_shm *region;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if ((err = shm_create(&region, size)) < 0)
+	if ((err = shm_create((void **)&region, size)) < 0)
 		return glm_error_prefix("sync queue");
 	out->region = region;
 	out->region_size = size;
-	/* The header is followed by the queue on its own cache line. */
-	out->shm = (struct sync_queue_shm *)((char *)region + SHM_CACHELINE);
-	out->slots = (struct sync_slot *)(out->shm + 1);
+	out->rl = &region->rl;
+	out->shm = &region->queue;
+	out->slots = region->slots;
 	out->shm->nslots = nslots;
-	if ((err = shm_lock_init(&out->shm->lock)) < 0) {
+	if ((err = shm_lock_init(&out->shm->lock)) < 0 ||
+	    (err = ratelimit_init(out->rl, SYNC_QUEUE_GIT_RATE, SYNC_QUEUE_GIT_RATE)) < 0) {
 		sync_queue_release(out);
 		return err;
 	}

@@ -35,15 +35,14 @@ int sync_update_fetch(struct sync_job *job, git_repository *repo, int prune)
 {
 	git_fetch_options fo;
 	git_remote *remote = NULL;
-	int rc, err;
+	int err;
 
 	if ((err = sync_update_remote(job, repo, &remote)) < 0 || remote == NULL)
 		goto out;
 	sync_remote_fetch_options(&fo, job);
 	fo.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE;
 	log_verbose("fetching %s", job->project->full_path);
-	if ((rc = git_remote_fetch(remote, NULL, &fo, "fetch")) < 0)
-		err = sync_remote_git_error(rc, "fetch");
+	err = sync_retry_fetch(job, remote, &fo);
 out:
 	git_remote_free(remote);
 	return err;

@@ -41,7 +41,7 @@ def test_version_and_help():
                 "--file", "--fail-fast", "--verbose", "--hide-token", "--group",
                 "--token-file", "--api-rate-limit", "--api-timeout", "--api-retries",
                 "--tree-out", "--report", "--cacert", "--insecure", "--quiet",
-                "--progress", "--dry-run", "--shard", "--git-timeout", "--prune",
+                "--progress", "--dry-run", "--shard", "--git-timeout", "--git-retries", "--prune",
                 "--prune-max", "Exit status"):
         assert opt in proc.stdout, opt
 
