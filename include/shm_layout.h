@@ -182,8 +182,10 @@ struct sync_queue_shm {
 	uint64_t done;	  /* slots DONE */
 	uint32_t cloning; /* RUNNING slots by action */
 	uint32_t updating;
-	uint64_t failed; /* DONE with SYNC_RES_FAILED */
-	uint64_t bytes;	 /* received by every worker, updated while transferring */
+	uint64_t failed;    /* DONE with SYNC_RES_FAILED */
+	uint32_t disk_full; /* a worker hit "no space left" under DEST: nothing new starts */
+	uint32_t pad;
+	uint64_t bytes; /* received by every worker, updated while transferring */
 } __attribute__((aligned(SHM_CACHELINE)));
 
 _Static_assert(offsetof(struct sync_queue_shm, lock) == 0, "the lock leads the queue");

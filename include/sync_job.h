@@ -51,6 +51,9 @@ int sync_mirror_remote_cb(git_remote **out, git_repository *repo, const char *na
 			  void *payload);
 /* --prune: moves the orphan to the trash unless it holds local work (sync_prune.c). */
 int sync_prune_run(struct sync_job *job);
+/* After a failed checkout of target: the files of HEAD again, nothing half-written (sync_undo.c).
+ */
+void sync_undo_checkout(struct sync_job *job, git_repository *repo, git_object *target);
 /* Submodules, recursively, after a clone or update (-r). */
 int sync_submodules_update(struct sync_job *job, git_repository *repo);
 

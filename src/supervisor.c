@@ -164,7 +164,7 @@ static int supervisor_sync(const struct options *opts, struct node *root, struct
 	err = sync_run(opts, root, unsafe, base_url, complete, &sum);
 	if (err < 0)
 		return err;
-	*failures += sum.failed + (size_t)sum.guarded;
+	*failures += sum.failed + (size_t)sum.guarded + sum.disk_full;
 	return 0;
 }
 

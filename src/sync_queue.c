@@ -160,7 +160,7 @@ size_t sync_queue_requeue(struct sync_queue *q, pid_t pid, uint32_t max_tries, c
 		if (slot->state != SYNC_SLOT_RUNNING || slot->pid != pid)
 			continue;
 		held++;
-		if (slot->tries >= max_tries) {
+		if (slot->tries >= max_tries || q->shm->disk_full) {
 			sync_queue_mark_done(q, slot, SYNC_RES_FAILED, reason);
 			log_verbose("slot %zu was held by pid %ld; tried %u times, failed", i,
 				    (long)pid, slot->tries);
@@ -177,6 +177,19 @@ size_t sync_queue_requeue(struct sync_queue *q, pid_t pid, uint32_t max_tries, c
 	}
 	shm_lock_release(&q->shm->lock);
 	return held;
+}
+
+void sync_queue_disk_full(struct sync_queue *q)
+{
+	if (sync_queue_lock(q) < 0)
+		return;
+	q->shm->disk_full = 1;
+	for (uint64_t i = q->shm->next; i < q->shm->nslots; i++)
+		if (q->slots[i].state == SYNC_SLOT_PENDING)
+			sync_queue_mark_done(q, &q->slots[i], SYNC_RES_SKIPPED,
+					     SYNC_QUEUE_DISK_FULL);
+	q->shm->next = q->shm->nslots;
+	shm_lock_release(&q->shm->lock);
 }
 
 size_t sync_queue_pending(struct sync_queue *q)

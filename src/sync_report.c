@@ -61,6 +61,12 @@ static const char *sync_report_reason(const struct sync_slot *slot)
 	return slot->state == SYNC_SLOT_DONE ? slot->reason : "interrupted";
 }
 
+static int sync_report_is_disk_full(const struct sync_slot *slot)
+{
+	return slot->state == SYNC_SLOT_DONE && slot->result == SYNC_RES_SKIPPED &&
+	       strcmp(slot->reason, SYNC_QUEUE_DISK_FULL) == 0;
+}
+
 void sync_report_count(const struct sync_plan *plan, struct sync_summary *out)
 {
 	size_t i;
@@ -90,6 +96,7 @@ void sync_report_count(const struct sync_plan *plan, struct sync_summary *out)
 			break;
 		default:
 			out->skipped++;
+			out->disk_full += sync_report_is_disk_full(&plan->queue.slots[i]);
 			break;
 		}
 	}
@@ -122,7 +129,9 @@ void sync_report_log(const struct sync_plan *plan, const struct sync_summary *su
 		const struct sync_slot *slot = &plan->queue.slots[i];
 		enum sync_result r = sync_report_result(slot);
 
-		if (r == SYNC_RES_CLONED || r == SYNC_RES_UPDATED || r == SYNC_RES_UNCHANGED)
+		/* Said once below, not once per project. */
+		if (r == SYNC_RES_CLONED || r == SYNC_RES_UPDATED || r == SYNC_RES_UNCHANGED ||
+		    sync_report_is_disk_full(slot))
 			continue;
 		log_esc(plan->projects[i]->root_path, path, sizeof(path));
 		log_esc(sync_report_reason(slot), reason, sizeof(reason));
@@ -135,6 +144,11 @@ void sync_report_log(const struct sync_plan *plan, const struct sync_summary *su
 		else
 			log_warn("skipped: %s: %s", path, reason);
 	}
+	if (sum->disk_full > 0)
+		log_error("the disk under the destination is full (no space left on device): no "
+			  "clone or fetch was started after that, %zu projects were skipped with "
+			  "reason 'disk full'; free some space and run again",
+			  sum->disk_full);
 }
 
 static int sync_report_line(FILE *f, const struct sync_plan *plan, size_t i)

@@ -87,6 +87,7 @@ static int sync_update_fast_forward(struct sync_job *job, git_repository *repo,
 	}
 	if (rc < 0) {
 		err = sync_remote_git_error(rc, "checkout");
+		sync_undo_checkout(job, repo, obj);
 		goto out;
 	}
 	if ((rc = git_reference_set_target(&moved, branch, target, "glmirror: fast-forward")) < 0) {

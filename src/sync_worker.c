@@ -121,6 +121,10 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	if (err < 0) {
 		job.result = SYNC_RES_FAILED;
 		snprintf(job.reason, sizeof(job.reason), "%s", glm_error_msg());
+		/* libgit2 and glm_error_errno both end with strerror(ENOSPC or EDQUOT). */
+		if (strcasestr(job.reason, strerror(ENOSPC)) != NULL ||
+		    strcasestr(job.reason, strerror(EDQUOT)) != NULL)
+			sync_queue_disk_full(&plan->queue);
 	}
 	log_redact(job.reason);
 	sync_worker_log(&job);
