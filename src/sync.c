@@ -235,14 +235,21 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 		goto out;
 	plan.orphans_from = plan.nprojects;
 	out->total = plan.nprojects;
-	if (opts->dry_run) {
+	plan.dest_fd = open(opts->dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* A dry run writes nothing, not even DEST: a missing one means "clone all". */
+	if (opts->dry_run && plan.dest_fd < 0 && errno == ENOENT) {
 		err = sync_dryrun_run(&plan, out);
 		goto out;
 	}
-	plan.dest_fd = open(opts->dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (plan.dest_fd < 0) {
 		err = glm_error_errno(GLM_EUSAGE, errno, "cannot open destination '%s'",
 				      opts->dest);
+		goto out;
+	}
+	if (opts->dry_run) {
+		if ((err = sync_state_read(plan.dest_fd, &plan.state)) == 0 &&
+		    (err = sync_lifecycle_find_orphans(&plan, root, unsafe)) == 0)
+			err = sync_dryrun_run(&plan, out);
 		goto out;
 	}
 	if ((err = sync_lock_dest(plan.dest_fd, opts->dest)) < 0 ||

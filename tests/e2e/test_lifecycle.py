@@ -136,8 +136,15 @@ def test_deleted_and_filtered_projects_are_reported_orphaned(fake_gitlab, run_gl
     m.run()
     pid = ids(m)
     m.fake.control("delete", project="beta/four")
+    m.fake.control("rename", project="alpha/two", name="two b", path="two-b")
+    m.rewrite_tree()
+    proc = m.run("--dry-run", "-x", "/Gamma/**")
+    assert sorted(proc.stdout.splitlines()) == [
+        "move /Alpha/two b: from /Alpha/two", "orphan /Beta/four", "orphan /Gamma/five",
+        "update /Alpha/Inner/deep", "update /Alpha/one", "update /Beta/three"]
+    assert (m.dest / "Alpha/two/.git").is_dir()
     proc = night(m, "-x", "/Gamma/**")
-    assert "synced 4 projects" in proc.stderr and "2 orphaned" in proc.stderr
+    assert "synced 4 projects" in proc.stderr and "1 moved, 2 orphaned" in proc.stderr
     assert "orphaned: /Beta/four: no longer in the tree" in proc.stderr
     recs = by_id(m)
     for full, path in (("beta/four", "/Beta/four"), ("gamma/five", "/Gamma/five")):
@@ -147,6 +154,7 @@ def test_deleted_and_filtered_projects_are_reported_orphaned(fake_gitlab, run_gl
         assert (m.dest / path.lstrip("/") / ".git").is_dir()
     assert {r["result"] for i, r in recs.items()
             if i not in (pid["beta/four"], pid["gamma/five"])} == {"unchanged"}
+    assert recs[pid["alpha/two"]]["moved_from"] == "/Alpha/two"
     # Reported again on the next night, until the folder is gone.
     proc = night(m)
     assert "1 orphaned" in proc.stderr and by_id(m)[pid["beta/four"]]["result"] == "orphaned"
@@ -250,3 +258,25 @@ def test_shrink_guard_stops_a_run_that_would_prune_most_of_the_mirror(fake_gitla
     assert "5 orphaned, 5 pruned" in proc.stderr
     assert sorted(p.name for p in m.dest.iterdir()) == [
         ".glmirror-state.json", ".glmirror-trash", "Gamma"]
+
+
+def test_an_incomplete_crawl_prunes_nothing(fake_gitlab, run_glmirror, tmp_path):
+    """Crawled, not from a tree file: a listing that keeps failing leaves the
+    tree incomplete, so its projects look deleted; --prune must not act."""
+    fake = fake_gitlab(spec=SPEC)
+    dest = tmp_path / "dest"
+
+    def crawl_and_sync(*args, code):
+        proc = run_glmirror(["-u", fake.url, "-m", "http", "--api-retries", "0",
+                             "--progress", "never", *args, dest],
+                            env={"GITLAB_TOKEN": fake.token})
+        assert proc.returncode == code, proc.stderr
+        return proc
+    crawl_and_sync(code=0)
+    beta = next(g["id"] for g in fake.truth()["groups"] if g["full_path"] == "beta")
+    fake.control("override", path_regex=rf"/groups/{beta}/projects", status=500)
+    proc = crawl_and_sync("--prune", "--prune-max", "100", code=1)
+    assert "not pruning: the crawl was incomplete" in proc.stderr
+    assert "Run again when the crawl completes, or without --prune" in proc.stderr
+    assert (dest / "Beta/three/.git").is_dir() and (dest / "Beta/four/.git").is_dir()
+    assert not (dest / ".glmirror-trash").exists()
