@@ -73,9 +73,6 @@ static int sync_worker_prepare(struct sync_job *job)
 	job->url = opts->method == METHOD_HTTP ? p->http_url : p->ssh_url;
 	if (sync_url_check(job->url, job->plan->base_url, opts->method) < 0)
 		return GLM_EUNSAFE;
-	if (strncmp(p->folder, SYNC_FS_TMP_PREFIX, strlen(SYNC_FS_TMP_PREFIX)) == 0)
-		return glm_error_set(GLM_EUNSAFE, "folder name '%s' is reserved for glmirror",
-				     SYNC_FS_TMP_PREFIX "*");
 	return safepath_open_dir(job->plan->dest_fd, parent, 1, &job->parent_fd);
 }
 
