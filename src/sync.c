@@ -26,6 +26,7 @@
 #include "safepath.h"
 #include "signals.h"
 #include "sync_dryrun.h"
+#include "sync_fs.h"
 #include "sync_lifecycle.h"
 #include "sync_move.h"
 #include "sync_progress.h"
@@ -97,6 +98,31 @@ static int sync_worker_index(const struct sync_workers *w, pid_t pid)
 	return -1;
 }
 
+/*
+ * A worker that died in a clone left its temporary folder: removed now, so
+ * that a project not tried again (tried twice, or a full disk) leaves
+ * nothing half-written until its next run.
+ */
+static void sync_remove_dead_clones(struct sync_plan *plan, pid_t pid)
+{
+	char tmp[512];
+
+	for (size_t i = 0; i < plan->orphans_from; i++) {
+		const struct node *p = plan->projects[i];
+		int fd;
+
+		if (plan->queue.slots[i].state != SYNC_SLOT_RUNNING ||
+		    plan->queue.slots[i].pid != pid || p->parent == NULL)
+			continue;
+		sync_fs_tmp_name(tmp, sizeof(tmp), p->folder, pid);
+		if (safepath_open_dir(plan->dest_fd, p->parent->root_path, 0, &fd) < 0)
+			continue;
+		if (sync_fs_remove(fd, tmp) < 0)
+			log_warn("%s", glm_error_msg());
+		close(fd);
+	}
+}
+
 /* Reaps every dead worker; what a dead worker held goes back to the queue. */
 static void sync_reap(struct sync_plan *plan, struct sync_workers *w)
 {
@@ -110,6 +136,7 @@ static void sync_reap(struct sync_plan *plan, struct sync_workers *w)
 		w->pid[i] = 0;
 		w->alive--;
 		ratelimit_reap(plan->queue.rl, pid);
+		sync_remove_dead_clones(plan, pid);
 		if (WIFSIGNALED(status))
 			snprintf(reason, sizeof(reason), "the sync worker died of signal %d, twice",
 				 WTERMSIG(status));
