@@ -63,12 +63,15 @@ struct options {
 	int insecure;
 	int ssh_accept_new;
 	int store_token; /* --store-token: store the token in the keyring and exit */
+	int prune;	 /* --prune: orphans without local work go to the trash */
+	int prune_max;	 /* --prune-max: percent of the mirror a prune may move, 0..100 */
 
 	int concurrency;      /* -c, sync workers, 1..128 */
 	int api_concurrency;  /* 1..64 */
 	double api_rate;      /* requests per second; 0 = adapt from the server's headers */
 	int api_timeout;      /* seconds for one request */
 	int git_timeout;      /* seconds a git connection may stay silent */
+	int git_retries;      /* retries of a clone or fetch after a transient failure */
 	int api_retries;      /* tries after the first */
 	long long max_body;   /* bytes of one API response */
 	int shard_k, shard_n; /* --shard K/N; n == 0 means no sharding */

@@ -12,12 +12,15 @@
 
 #define SAFEPATH_MAX_COMPONENT 255  /* bytes of one folder name (NAME_MAX) */
 #define SAFEPATH_MAX_PATH      4096 /* bytes of a root_path (PATH_MAX) */
+/* Names glmirror keeps for itself in DEST: temporary clones, the state file, the trash. */
+#define SAFEPATH_RESERVED ".glmirror-"
 
 /* 0 when name may be one folder name; GLM_EUNSAFE with the reason otherwise. */
 int safepath_check_component(const char *name);
 
 /*
- * Marks every node whose folder (or an ancestor's) is unsafe, or whose
+ * Marks every node whose folder (or an ancestor's) is unsafe or reserved
+ * (SAFEPATH_RESERVED*), or whose
  * root_path clashes with another node's, by setting node->unsafe and calls
  * report(node, reason, ctx) once for each.  Returns the number marked.
  * Only the topmost node of an unsafe subtree is marked and reported (its

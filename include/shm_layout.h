@@ -156,7 +156,7 @@ _Static_assert(offsetof(struct crawl_shm, tasks) % SHM_CACHELINE == 0, "tasks st
 #define SYNC_REASON_MAX 200 /* bytes of a result's reason, NUL included */
 
 enum sync_slot_state { SYNC_SLOT_PENDING, SYNC_SLOT_RUNNING, SYNC_SLOT_DONE };
-enum sync_action { SYNC_ACT_NONE, SYNC_ACT_CLONE, SYNC_ACT_UPDATE, SYNC_ACT_FETCH };
+enum sync_action { SYNC_ACT_NONE, SYNC_ACT_CLONE, SYNC_ACT_UPDATE, SYNC_ACT_FETCH, SYNC_ACT_PRUNE };
 enum sync_result {
 	SYNC_RES_NONE,
 	SYNC_RES_CLONED,
@@ -164,6 +164,8 @@ enum sync_result {
 	SYNC_RES_UNCHANGED,
 	SYNC_RES_SKIPPED,
 	SYNC_RES_FAILED,
+	SYNC_RES_ORPHANED, /* a folder the last run mirrored that this run's tree no longer has */
+	SYNC_RES_PRUNED,   /* such a folder, moved to the trash (--prune) */
 };
 
 /*
@@ -195,12 +197,31 @@ struct sync_queue_shm {
 	uint64_t done;	  /* slots DONE */
 	uint32_t cloning; /* RUNNING slots by action */
 	uint32_t updating;
-	uint64_t failed; /* DONE with SYNC_RES_FAILED */
-	uint64_t bytes;	 /* received by every worker, updated while transferring */
+	uint64_t failed;    /* DONE with SYNC_RES_FAILED */
+	uint32_t disk_full; /* a worker hit "no space left" under DEST: nothing new starts */
+	uint32_t pad;
+	uint64_t bytes; /* received by every worker, updated while transferring */
 } __attribute__((aligned(SHM_CACHELINE)));
 
 _Static_assert(offsetof(struct sync_queue_shm, lock) == 0, "the lock leads the queue");
 _Static_assert(sizeof(struct sync_queue_shm) % SHM_CACHELINE == 0, "queue pads to a cache line");
 _Static_assert(sizeof(struct sync_slot) % _Alignof(struct sync_slot) == 0, "slots pack");
+
+/*
+ * The sync's region (sync_queue.c maps it): header, a rate limiter that the
+ * sync workers use only for its shared pause (a 429 from the git server
+ * stops every worker from starting a clone or fetch until Retry-After),
+ * the queue, then its slots.
+ */
+struct sync_shm {
+	struct shm_header header;
+	struct shm_ratelimit rl __attribute__((aligned(SHM_CACHELINE)));
+	struct sync_queue_shm queue;
+	struct sync_slot slots[];
+};
+
+_Static_assert(offsetof(struct sync_shm, rl) % SHM_CACHELINE == 0, "bucket on its own line");
+_Static_assert(offsetof(struct sync_shm, queue) % SHM_CACHELINE == 0, "queue on its own line");
+_Static_assert(offsetof(struct sync_shm, slots) % _Alignof(struct sync_slot) == 0, "slots align");
 
 #endif

@@ -13,6 +13,11 @@
 
 struct sync_summary {
 	size_t total, cloned, updated, unchanged, skipped, failed;
+	size_t moved;	  /* folders moved to a project's new place before it was synced */
+	size_t orphaned;  /* folders of projects no longer in the tree (pruned ones included) */
+	size_t pruned;	  /* orphans moved to the trash */
+	int guarded;	  /* the shrink guard stopped the run: nothing was changed */
+	size_t disk_full; /* projects never started because the disk under DEST was full */
 };
 
 /*
@@ -20,11 +25,13 @@ struct sync_summary {
  * of unsafe (NULL allowed: the subtrees safepath marked, moved out of root)
  * are not touched; they count, and are reported, as failed with their
  * reason.  base_url is the GitLab the tree came from: clone URLs must point
- * to its host.  Returns 0 when every project was handled (out->failed may
+ * to its host.  complete is 0 when the crawl left something out: --prune
+ * then prunes nothing (a project missing from the tree may still exist).
+ * Returns 0 when every project was handled (out->failed may
  * still be > 0), GLM_EINTR when interrupted, or an error that stopped the
  * whole sync (DEST not usable).
  */
 int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
-	     const char *base_url, struct sync_summary *out);
+	     const char *base_url, int complete, struct sync_summary *out);
 
 #endif

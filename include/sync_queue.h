@@ -17,6 +17,7 @@
 struct sync_queue {
 	struct sync_queue_shm *shm; /* points into region; not owned */
 	struct sync_slot *slots;    /* points into region; not owned */
+	struct shm_ratelimit *rl;   /* the git servers' shared pause; points into region */
 	void *region;		    /* owned by the creator (the supervisor) */
 	size_t region_size;
 };
@@ -48,6 +49,13 @@ void sync_queue_finish(struct sync_queue *q, size_t index, enum sync_result resu
  */
 size_t sync_queue_requeue(struct sync_queue *q, pid_t pid, uint32_t max_tries, const char *reason);
 size_t sync_queue_pending(struct sync_queue *q);
+/*
+ * The disk under DEST is full: every PENDING slot is finished as skipped
+ * with SYNC_QUEUE_DISK_FULL as the reason, and none is handed out again.
+ */
+void sync_queue_disk_full(struct sync_queue *q);
+#define SYNC_QUEUE_DISK_FULL "disk full"
+
 /* Lock-free: bytes received, counted while a transfer runs. */
 void sync_queue_add_bytes(struct sync_queue *q, uint64_t n);
 void sync_queue_progress(struct sync_queue *q, struct sync_progress *out);

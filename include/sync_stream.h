@@ -17,4 +17,13 @@
  */
 int sync_stream_register(int timeout_s);
 
+/*
+ * The status and Retry-After seconds (-1: none) of the last HTTP answer
+ * this process read, for the retries of a failed clone or fetch; status 0
+ * when none was seen since sync_stream_forget() (or under TLS, where the
+ * stream carries ciphertext).
+ */
+void sync_stream_last_answer(int *status, double *retry_after);
+void sync_stream_forget(void);
+
 #endif

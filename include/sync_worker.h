@@ -12,7 +12,10 @@
 #include "gitopts.h"
 #include "options.h"
 #include "sync_queue.h"
+#include "sync_state.h"
 #include "tree.h"
+
+#define SYNC_PRUNE_TRASH ".glmirror-trash" /* below DEST: pruned orphans, by run */
 
 /* Everything a worker needs; built by the supervisor before the first fork. */
 struct sync_plan {
@@ -21,13 +24,18 @@ struct sync_plan {
 	struct gitopts gitopts;
 	struct node **projects; /* owned array of borrowed nodes; slot i = projects[i] */
 	size_t nprojects;
-	size_t nsafe;	   /* projects[nsafe..] are unsafe: failed before any work starts */
-	int dest_fd;	   /* DEST, opened by the supervisor */
-	int parent_pipe;   /* read end: EOF when the supervisor is gone */
-	int parent_pipe_w; /* the supervisor's end, closed in the worker */
+	size_t nsafe;	      /* projects[nsafe..] are unsafe: failed before any work starts */
+	size_t orphans_from;  /* projects[orphans_from..] are orphans (sync_lifecycle.h) */
+	struct node *orphans; /* owned: the orphans' nodes, children of a root */
+	int dest_fd;	      /* DEST, opened by the supervisor */
+	int parent_pipe;      /* read end: EOF when the supervisor is gone */
+	int parent_pipe_w;    /* the supervisor's end, closed in the worker */
 	pid_t supervisor_pid;
 	long die_claim; /* GLMIRROR_TEST_SYNC_DIE: the claim that raises SIGKILL; 0 = none */
 	struct sync_queue queue;
+	struct sync_state state; /* the last run's folders by id (sync_state.h); owned */
+	const char **moved_from; /* [nprojects]: old folder of a moved project; into state */
+	char trash_stamp[32];	 /* --prune: "20261206T051500Z", this run's folder in the trash */
 };
 
 /* The worker's entry point, in the child after fork; never returns. */

@@ -47,6 +47,9 @@ enum {
 	OPT_SCOPE,
 	OPT_DELETION_SCHEDULED,
 	OPT_STORE_TOKEN,
+	OPT_PRUNE,
+	OPT_PRUNE_MAX,
+	OPT_GIT_RETRIES,
 	OPT_LAST, /* sizes the set of options seen */
 };
 
@@ -97,6 +100,9 @@ static const struct option long_options[] = {
 	{ "git-timeout", required_argument, NULL, OPT_GIT_TIMEOUT },
 	{ "scope", required_argument, NULL, OPT_SCOPE },
 	{ "include-deletion-scheduled", no_argument, NULL, OPT_DELETION_SCHEDULED },
+	{ "git-retries", required_argument, NULL, OPT_GIT_RETRIES },
+	{ "prune", no_argument, NULL, OPT_PRUNE },
+	{ "prune-max", required_argument, NULL, OPT_PRUNE_MAX },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -155,6 +161,12 @@ static const char usage_text[] =
 	"      --ssh-accept-new       accept and record unknown SSH host keys\n"
 	"      --git-timeout SECONDS  give up a repository when its git server accepts or\n"
 	"                             sends nothing for SECONDS over HTTP (default 300)\n"
+	"      --git-retries N        retries of a clone or fetch that failed for a transient\n"
+	"                             reason (5xx, 429, reset, timeout), 0..20 (default 3)\n"
+	"      --prune                move orphans (folders of projects no longer in the tree)\n"
+	"                             without local work to DEST/.glmirror-trash/<UTC time>/\n"
+	"      --prune-max PERCENT    prune nothing, and exit 1, when more than PERCENT of the\n"
+	"                             mirror would be pruned (default 10)\n"
 	"      --dry-run              say what would be cloned, updated or skipped; change "
 	"nothing\n"
 	"      --shard K/N            sync only shard K (0..N-1) of N, by a stable hash of the "
@@ -478,6 +490,8 @@ static void options_defaults(struct options *o)
 	o->api_concurrency = 5;
 	o->api_timeout = 30;
 	o->git_timeout = 300;
+	o->prune_max = 10;
+	o->git_retries = 3;
 	o->api_retries = 5;
 	o->max_body = 64LL << 20;
 }
@@ -790,6 +804,17 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case OPT_SSH_ACCEPT_NEW:
 			o->ssh_accept_new = 1;
+			break;
+		case OPT_GIT_RETRIES:
+			if (parse_int("--git-retries", optarg, 0, 20, &o->git_retries) < 0)
+				return GLM_EUSAGE;
+			break;
+		case OPT_PRUNE:
+			o->prune = 1;
+			break;
+		case OPT_PRUNE_MAX:
+			if (parse_int("--prune-max", optarg, 0, 100, &o->prune_max) < 0)
+				return GLM_EUSAGE;
 			break;
 		case OPT_MAX_RESPONSE:
 			if (parse_size(optarg, &o->max_body) < 0)

@@ -86,6 +86,12 @@ static size_t safepath_check_node(struct node *node, safepath_report_fn report, 
 		if (safepath_check_component(child->folder) < 0) {
 			safepath_mark(child, glm_error_msg(), report, ctx);
 			marked++;
+		} else if (strncmp(child->folder, SAFEPATH_RESERVED, strlen(SAFEPATH_RESERVED)) ==
+			   0) {
+			snprintf(why, sizeof(why), "folder name '%s' is reserved for glmirror",
+				 log_esc(child->folder, esc, sizeof(esc)));
+			safepath_mark(child, why, report, ctx);
+			marked++;
 		} else if (child->root_path == NULL ||
 			   strlen(child->root_path) > SAFEPATH_MAX_PATH) {
 			snprintf(why, sizeof(why), "its path is longer than %d bytes",

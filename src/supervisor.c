@@ -159,16 +159,16 @@ static int supervisor_prune_unsafe(struct node *node, struct node *quarantine)
 }
 
 static int supervisor_sync(const struct options *opts, struct node *root, struct node *unsafe,
-			   const char *base_url, size_t *failures)
+			   const char *base_url, int complete, size_t *failures)
 {
 	struct sync_summary sum;
 	int err;
 
 	memset(&sum, 0, sizeof(sum));
-	err = sync_run(opts, root, unsafe, base_url, &sum);
+	err = sync_run(opts, root, unsafe, base_url, complete, &sum);
 	if (err < 0)
 		return err;
-	*failures += sum.failed;
+	*failures += sum.failed + (size_t)sum.guarded + sum.disk_full;
 	return 0;
 }
 
@@ -177,7 +177,7 @@ int supervisor_run(const struct options *opts)
 	struct filter *filter = NULL;
 	struct node *root = NULL, *unsafe = NULL;
 	char *base_url = NULL;
-	size_t failures = 0;
+	size_t failures = 0, crawl_failures = 0;
 	int err, code = EXIT_OK;
 
 	if (opts->token != NULL)
@@ -191,7 +191,8 @@ int supervisor_run(const struct options *opts)
 	if (opts->tree_file != NULL)
 		err = supervisor_read_tree(opts, &root, &base_url);
 	else
-		err = supervisor_crawl(opts, &root, &base_url, &failures);
+		err = supervisor_crawl(opts, &root, &base_url, &crawl_failures);
+	failures += crawl_failures;
 	if (err < 0)
 		goto out;
 
@@ -211,7 +212,7 @@ int supervisor_run(const struct options *opts)
 	if (opts->print)
 		err = print_tree(stdout, root, base_url, opts);
 	else
-		err = supervisor_sync(opts, root, unsafe, base_url, &failures);
+		err = supervisor_sync(opts, root, unsafe, base_url, crawl_failures == 0, &failures);
 
 out:
 	if (err < 0) {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -21,15 +22,22 @@
 #include "grow.h"
 #include "log.h"
 #include "monoclock.h"
+#include "ratelimit.h"
 #include "safepath.h"
 #include "signals.h"
 #include "sync_dryrun.h"
+#include "sync_fs.h"
+#include "sync_lifecycle.h"
+#include "sync_move.h"
 #include "sync_progress.h"
 #include "sync_report.h"
 #include "sync_shard.h"
 #include "sync_worker.h"
 
 #define SYNC_MAX_TRIES 2 /* a project whose worker died is tried once more */
+#define SYNC_ORPHAN_REASON                                                                         \
+	"no longer in the tree (deleted, moved out of reach, access lost or filtered out); "       \
+	"left in place"
 
 struct sync_workers {
 	pid_t pid[128];
@@ -90,6 +98,31 @@ static int sync_worker_index(const struct sync_workers *w, pid_t pid)
 	return -1;
 }
 
+/*
+ * A worker that died in a clone left its temporary folder: removed now, so
+ * that a project not tried again (tried twice, or a full disk) leaves
+ * nothing half-written until its next run.
+ */
+static void sync_remove_dead_clones(struct sync_plan *plan, pid_t pid)
+{
+	char tmp[512];
+
+	for (size_t i = 0; i < plan->orphans_from; i++) {
+		const struct node *p = plan->projects[i];
+		int fd;
+
+		if (plan->queue.slots[i].state != SYNC_SLOT_RUNNING ||
+		    plan->queue.slots[i].pid != pid || p->parent == NULL)
+			continue;
+		sync_fs_tmp_name(tmp, sizeof(tmp), p->folder, pid);
+		if (safepath_open_dir(plan->dest_fd, p->parent->root_path, 0, &fd) < 0)
+			continue;
+		if (sync_fs_remove(fd, tmp) < 0)
+			log_warn("%s", glm_error_msg());
+		close(fd);
+	}
+}
+
 /* Reaps every dead worker; what a dead worker held goes back to the queue. */
 static void sync_reap(struct sync_plan *plan, struct sync_workers *w)
 {
@@ -102,6 +135,8 @@ static void sync_reap(struct sync_plan *plan, struct sync_workers *w)
 			continue;
 		w->pid[i] = 0;
 		w->alive--;
+		ratelimit_reap(plan->queue.rl, pid);
+		sync_remove_dead_clones(plan, pid);
 		if (WIFSIGNALED(status))
 			snprintf(reason, sizeof(reason), "the sync worker died of signal %d, twice",
 				 WTERMSIG(status));
@@ -186,19 +221,31 @@ static void sync_fail_unsafe(struct sync_plan *plan)
 {
 	char reason[SYNC_REASON_MAX];
 
-	for (size_t i = plan->nsafe; i < plan->nprojects; i++)
+	for (size_t i = plan->nsafe; i < plan->orphans_from; i++)
 		sync_queue_finish(&plan->queue, i, SYNC_RES_FAILED,
 				  safepath_reason(plan->projects[i], reason, sizeof(reason)), 0, 0);
 }
 
+/* The trash folder of this run: its start in UTC, as a folder name that sorts by time. */
+static void sync_trash_stamp(struct sync_plan *plan)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(plan->trash_stamp, sizeof(plan->trash_stamp), "%Y%m%dT%H%M%SZ", &tm);
+}
+
 int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
-	     const char *base_url, struct sync_summary *out)
+	     const char *base_url, int complete, struct sync_summary *out)
 {
 	struct sync_plan plan;
 	struct sync_collect collect;
 	int64_t start = monoclock_ns();
 	sigset_t set, old;
-	int pipefd[2] = { -1, -1 }, blocked = 0, err;
+	int pipefd[2] = { -1, -1 }, blocked = 0, guarded = 0, err, rerr;
+	char why[512];
+	size_t moved = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&plan, 0, sizeof(plan));
@@ -213,21 +260,43 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	plan.nsafe = plan.nprojects;
 	if (unsafe != NULL && (err = tree_walk(unsafe, sync_collect_project, &collect)) < 0)
 		goto out;
+	plan.orphans_from = plan.nprojects;
 	out->total = plan.nprojects;
-	if (opts->dry_run) {
+	plan.dest_fd = open(opts->dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* A dry run writes nothing, not even DEST: a missing one means "clone all". */
+	if (opts->dry_run && plan.dest_fd < 0 && errno == ENOENT) {
 		err = sync_dryrun_run(&plan, out);
 		goto out;
 	}
-	plan.dest_fd = open(opts->dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (plan.dest_fd < 0) {
 		err = glm_error_errno(GLM_EUSAGE, errno, "cannot open destination '%s'",
 				      opts->dest);
 		goto out;
 	}
+	if (opts->dry_run) {
+		if ((err = sync_state_read(plan.dest_fd, &plan.state)) == 0 &&
+		    (err = sync_lifecycle_find_orphans(&plan, root, unsafe)) == 0)
+			err = sync_dryrun_run(&plan, out);
+		goto out;
+	}
 	if ((err = sync_lock_dest(plan.dest_fd, opts->dest)) < 0 ||
+	    (err = sync_state_read(plan.dest_fd, &plan.state)) < 0 ||
+	    (err = sync_lifecycle_find_orphans(&plan, root, unsafe)) < 0 ||
 	    (err = sync_queue_create(&plan.queue, plan.nprojects)) < 0)
 		goto out;
 	sync_fail_unsafe(&plan);
+	plan.moved_from = calloc(plan.nprojects + 1, sizeof(*plan.moved_from));
+	if (plan.moved_from == NULL) {
+		err = glm_error_set(GLM_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!opts->prune)
+		sync_lifecycle_keep_orphans(&plan, SYNC_ORPHAN_REASON);
+	else if ((out->guarded = sync_lifecycle_guard(&plan, complete, why, sizeof(why))))
+		sync_lifecycle_stop(&plan);
+	sync_trash_stamp(&plan);
+	if (!out->guarded && (err = sync_move_run(&plan, &moved)) < 0)
+		goto out;
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		err = glm_error_errno(GLM_ERR, errno, "pipe");
 		goto out;
@@ -240,15 +309,21 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	blocked = 1;
-	err = sync_supervise(&plan);
-	sync_report_count(&plan, out);
-	sync_report_log(&plan, out, monoclock_seconds_since(start));
-	if (opts->report != NULL) {
-		int rerr = sync_report_write(&plan, opts->report);
-
-		if (rerr < 0 && err == 0)
+	if (!out->guarded) {
+		err = sync_supervise(&plan);
+		sync_lifecycle_tidy(&plan);
+		if ((rerr = sync_lifecycle_record(&plan)) < 0 && err == 0)
 			err = rerr;
 	}
+	guarded = out->guarded;
+	sync_report_count(&plan, out);
+	out->moved = moved;
+	out->guarded = guarded;
+	sync_report_log(&plan, out, monoclock_seconds_since(start));
+	if (opts->report != NULL && (rerr = sync_report_write(&plan, opts->report)) < 0 && err == 0)
+		err = rerr;
+	if (guarded)
+		log_error("%s", why);
 	if (err == 0 && signals_stopping())
 		err = glm_error_set(GLM_EINTR, "interrupted");
 out:
@@ -262,5 +337,8 @@ out:
 	if (plan.dest_fd >= 0)
 		close(plan.dest_fd);
 	free(plan.projects);
+	free(plan.moved_from);
+	node_free(plan.orphans);
+	sync_state_free(&plan.state);
 	return err;
 }

@@ -70,6 +70,7 @@ int sync_checkout_move(struct sync_job *job, git_repository *repo, const char *b
 	}
 	if (rc < 0) {
 		err = sync_remote_git_error(rc, "checkout");
+		sync_undo_checkout(job, repo, obj);
 		goto out;
 	}
 	/* git_branch_create refuses to force the branch HEAD is on; a reference does not. */

@@ -13,6 +13,34 @@
 #include "log.h"
 #include "sync_fs.h"
 #include "sync_job.h"
+#include "sync_retry.h"
+
+/* One try of the clone, for sync_retry_git(). */
+struct sync_clone_try {
+	struct sync_job *job;
+	git_repository **repo;
+	const char *tmp;  /* the temporary folder's name in job->parent_fd */
+	const char *path; /* the same as a path for libgit2 */
+	git_clone_options *co;
+};
+
+static int sync_clone_try_run(void *ctx)
+{
+	struct sync_clone_try *t = ctx;
+
+	return git_clone(t->repo, t->job->url, t->path, t->co);
+}
+
+/* What a failed try left is removed, so the next one starts from nothing. */
+static void sync_clone_try_reset(void *ctx)
+{
+	struct sync_clone_try *t = ctx;
+
+	git_repository_free(*t->repo);
+	*t->repo = NULL;
+	if (sync_fs_remove(t->job->parent_fd, t->tmp) < 0)
+		log_warn("%s", glm_error_msg());
+}
 
 /* --single-branch: origin fetches only the branch that is checked out. */
 static int sync_clone_single_branch_cb(git_remote **out, git_repository *repo, const char *name,
@@ -55,7 +83,9 @@ int sync_clone_run(struct sync_job *job)
 	git_clone_options co;
 	git_repository *repo = NULL;
 	char tmp[512], path[600];
-	int rc, err = -1;
+	struct sync_clone_try t = { job, &repo, tmp, path, &co };
+	struct sync_retry_op op = { "clone", sync_clone_try_run, sync_clone_try_reset, &t };
+	int err = -1;
 
 	git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
 	sync_fs_tmp_name(tmp, sizeof(tmp), job->project->folder, getpid());
@@ -75,11 +105,8 @@ int sync_clone_run(struct sync_job *job)
 		co.remote_cb_payload = job;
 	}
 	log_verbose("cloning %s", job->project->full_path);
-	rc = git_clone(&repo, job->url, path, &co);
-	if (rc < 0) {
-		err = sync_remote_git_error(rc, "clone");
+	if ((err = sync_retry_git(job, &op)) < 0)
 		goto out;
-	}
 	if ((err = sync_clone_finish(job, repo)) < 0)
 		goto out;
 	git_repository_free(repo);

@@ -55,23 +55,49 @@ static const char *sync_dryrun_what(const struct sync_plan *plan, int dest_fd, c
 	return opts->mirror || opts->use_fetch ? "fetch" : "update";
 }
 
+/*
+ * A project the last run mirrored at another folder that is still there:
+ * "move" (then updated in its new place), or "skip" when the place is taken.
+ */
+static const char *sync_dryrun_move(const struct sync_plan *plan, const struct node *p,
+				    char *reason, size_t size)
+{
+	const struct sync_state_entry *e =
+		p->shared || p->id <= 0 ? NULL : sync_state_find(&plan->state, p->id);
+	char old[512];
+	int fd;
+
+	if (e == NULL || strcmp(e->root_path, p->root_path) == 0 ||
+	    safepath_open_dir(plan->dest_fd, e->root_path, 0, &fd) < 0)
+		return NULL;
+	close(fd);
+	log_esc(e->root_path, old, sizeof(old));
+	if (safepath_open_dir(plan->dest_fd, p->root_path, 0, &fd) == 0) {
+		close(fd);
+		snprintf(reason, size, "cannot move it from '%s': it is taken", old);
+		return "skip";
+	}
+	snprintf(reason, size, "from %s", old);
+	return "move";
+}
+
 int sync_dryrun_run(const struct sync_plan *plan, struct sync_summary *out)
 {
 	char reason[GLM_ERROR_MAX], path[512];
-	int dest_fd = open(plan->opts->dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dest_fd = plan->dest_fd;
 	size_t i;
 
-	if (dest_fd < 0 && errno != ENOENT)
-		return glm_error_errno(GLM_EUSAGE, errno, "cannot open destination '%s'",
-				       plan->opts->dest);
 	for (i = 0; i < plan->nprojects; i++) {
 		const struct node *p = plan->projects[i];
 		const char *what = "fail";
 
 		reason[0] = '\0';
-		if (i < plan->nsafe)
+		if (i >= plan->orphans_from)
+			what = plan->opts->prune ? "prune" : "orphan";
+		else if (i < plan->nsafe &&
+			 (what = sync_dryrun_move(plan, p, reason, sizeof(reason))) == NULL)
 			what = sync_dryrun_what(plan, dest_fd, p, reason, sizeof(reason));
-		else
+		else if (i >= plan->nsafe)
 			safepath_reason(p, reason, sizeof(reason));
 		log_esc(p->root_path, path, sizeof(path));
 		if (reason[0] != '\0')
@@ -82,8 +108,6 @@ int sync_dryrun_run(const struct sync_plan *plan, struct sync_summary *out)
 		out->failed += strcmp(what, "fail") == 0;
 	}
 	fflush(stdout);
-	if (dest_fd >= 0)
-		close(dest_fd);
-	log_info("dry run: %zu projects, nothing was changed", plan->nprojects);
+	log_info("dry run: %zu projects, nothing was changed", plan->orphans_from);
 	return 0;
 }

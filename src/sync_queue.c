@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "shm.h"
 
 /* Recomputes every counter from the slots (the lock's repair function). */
@@ -43,23 +44,29 @@ static int sync_queue_lock(struct sync_queue *q)
 	return shm_lock_acquire(&q->shm->lock, sync_queue_recount, q);
 }
 
+/*
+ * The sync's limiter never runs out of tokens: clones and fetches are paced
+ * by -c alone, and only a 429's pause stops them.
+ */
+#define SYNC_QUEUE_GIT_RATE 1e9
+
 int sync_queue_create(struct sync_queue *out, size_t nslots)
 {
-	size_t size = sizeof(struct shm_header) + SHM_CACHELINE + sizeof(struct sync_queue_shm) +
-		      nslots * sizeof(struct sync_slot);
-	void *region;
+	size_t size = sizeof(struct sync_shm) + nslots * sizeof(struct sync_slot);
+	struct sync_shm *region;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if ((err = shm_create(&region, size)) < 0)
+	if ((err = shm_create((void **)&region, size)) < 0)
 		return glm_error_prefix("sync queue");
 	out->region = region;
 	out->region_size = size;
-	/* The header is followed by the queue on its own cache line. */
-	out->shm = (struct sync_queue_shm *)((char *)region + SHM_CACHELINE);
-	out->slots = (struct sync_slot *)(out->shm + 1);
+	out->rl = &region->rl;
+	out->shm = &region->queue;
+	out->slots = region->slots;
 	out->shm->nslots = nslots;
-	if ((err = shm_lock_init(&out->shm->lock)) < 0) {
+	if ((err = shm_lock_init(&out->shm->lock)) < 0 ||
+	    (err = ratelimit_init(out->rl, SYNC_QUEUE_GIT_RATE, SYNC_QUEUE_GIT_RATE)) < 0) {
 		sync_queue_release(out);
 		return err;
 	}
@@ -153,7 +160,7 @@ size_t sync_queue_requeue(struct sync_queue *q, pid_t pid, uint32_t max_tries, c
 		if (slot->state != SYNC_SLOT_RUNNING || slot->pid != pid)
 			continue;
 		held++;
-		if (slot->tries >= max_tries) {
+		if (slot->tries >= max_tries || q->shm->disk_full) {
 			sync_queue_mark_done(q, slot, SYNC_RES_FAILED, reason);
 			log_verbose("slot %zu was held by pid %ld; tried %u times, failed", i,
 				    (long)pid, slot->tries);
@@ -170,6 +177,19 @@ size_t sync_queue_requeue(struct sync_queue *q, pid_t pid, uint32_t max_tries, c
 	}
 	shm_lock_release(&q->shm->lock);
 	return held;
+}
+
+void sync_queue_disk_full(struct sync_queue *q)
+{
+	if (sync_queue_lock(q) < 0)
+		return;
+	q->shm->disk_full = 1;
+	for (uint64_t i = q->shm->next; i < q->shm->nslots; i++)
+		if (q->slots[i].state == SYNC_SLOT_PENDING)
+			sync_queue_mark_done(q, &q->slots[i], SYNC_RES_SKIPPED,
+					     SYNC_QUEUE_DISK_FULL);
+	q->shm->next = q->shm->nslots;
+	shm_lock_release(&q->shm->lock);
 }
 
 size_t sync_queue_pending(struct sync_queue *q)

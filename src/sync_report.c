@@ -25,6 +25,10 @@ const char *sync_report_result_name(enum sync_result result)
 		return "skipped";
 	case SYNC_RES_FAILED:
 		return "failed";
+	case SYNC_RES_ORPHANED:
+		return "orphaned";
+	case SYNC_RES_PRUNED:
+		return "pruned";
 	default:
 		return "skipped";
 	}
@@ -39,6 +43,8 @@ const char *sync_report_action_name(enum sync_action action)
 		return "update";
 	case SYNC_ACT_FETCH:
 		return "fetch";
+	case SYNC_ACT_PRUNE:
+		return "prune";
 	default:
 		return "none";
 	}
@@ -55,14 +61,27 @@ static const char *sync_report_reason(const struct sync_slot *slot)
 	return slot->state == SYNC_SLOT_DONE ? slot->reason : "interrupted";
 }
 
+static int sync_report_is_disk_full(const struct sync_slot *slot)
+{
+	return slot->state == SYNC_SLOT_DONE && slot->result == SYNC_RES_SKIPPED &&
+	       strcmp(slot->reason, SYNC_QUEUE_DISK_FULL) == 0;
+}
+
 void sync_report_count(const struct sync_plan *plan, struct sync_summary *out)
 {
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	out->total = plan->nprojects;
+	out->total = plan->orphans_from;
 	for (i = 0; i < plan->nprojects; i++) {
-		switch (sync_report_result(&plan->queue.slots[i])) {
+		enum sync_result r = sync_report_result(&plan->queue.slots[i]);
+
+		if (i >= plan->orphans_from) {
+			out->orphaned++;
+			out->pruned += r == SYNC_RES_PRUNED;
+			continue;
+		}
+		switch (r) {
 		case SYNC_RES_CLONED:
 			out->cloned++;
 			break;
@@ -77,27 +96,46 @@ void sync_report_count(const struct sync_plan *plan, struct sync_summary *out)
 			break;
 		default:
 			out->skipped++;
+			out->disk_full += sync_report_is_disk_full(&plan->queue.slots[i]);
 			break;
 		}
 	}
 }
 
+/* ", 2 moved, 3 orphaned, 1 pruned": the parts that are not 0. */
+static void sync_report_lifecycle(const struct sync_summary *sum, char *buf, size_t size)
+{
+	const size_t n[] = { sum->moved, sum->orphaned, sum->pruned };
+	const char *what[] = { "moved", "orphaned", "pruned" };
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < 3 && len < size; i++)
+		if (n[i] > 0)
+			len += (size_t)snprintf(buf + len, size - len, ", %zu %s", n[i], what[i]);
+}
+
 void sync_report_log(const struct sync_plan *plan, const struct sync_summary *sum, double seconds)
 {
-	char path[512], reason[SYNC_REASON_MAX + 64];
+	char path[512], reason[SYNC_REASON_MAX + 64], more[96];
 	size_t i;
 
+	sync_report_lifecycle(sum, more, sizeof(more));
 	log_info("synced %zu projects in %.1f s: %zu cloned, %zu updated, %zu unchanged, "
-		 "%zu skipped, %zu failed",
+		 "%zu skipped, %zu failed%s",
 		 sum->total, seconds, sum->cloned, sum->updated, sum->unchanged, sum->skipped,
-		 sum->failed);
+		 sum->failed, more);
 	for (i = 0; i < plan->nprojects; i++) {
 		const struct sync_slot *slot = &plan->queue.slots[i];
 		enum sync_result r = sync_report_result(slot);
 
-		/* An update with a reason followed upstream past a fast-forward. */
-		if (r != SYNC_RES_SKIPPED && r != SYNC_RES_FAILED &&
-		    (r != SYNC_RES_UPDATED || slot->reason[0] == '\0'))
+		/*
+		 * A full disk is said once below; an update is named only when it
+		 * followed upstream past a fast-forward (it has a reason).
+		 */
+		if (r == SYNC_RES_CLONED || r == SYNC_RES_UNCHANGED ||
+		    (r == SYNC_RES_UPDATED && slot->reason[0] == '\0') ||
+		    sync_report_is_disk_full(slot))
 			continue;
 		log_esc(plan->projects[i]->root_path, path, sizeof(path));
 		log_esc(sync_report_reason(slot), reason, sizeof(reason));
@@ -105,9 +143,18 @@ void sync_report_log(const struct sync_plan *plan, const struct sync_summary *su
 			log_error("failed: %s: %s", path, reason);
 		else if (r == SYNC_RES_UPDATED)
 			log_info("updated: %s: %s", path, reason);
+		else if (r == SYNC_RES_PRUNED)
+			log_info("pruned: %s: %s", path, reason);
+		else if (i >= plan->orphans_from)
+			log_warn("orphaned: %s: %s", path, reason);
 		else
 			log_warn("skipped: %s: %s", path, reason);
 	}
+	if (sum->disk_full > 0)
+		log_error("the disk under the destination is full (no space left on device): no "
+			  "clone or fetch was started after that, %zu projects were skipped with "
+			  "reason 'disk full'; free some space and run again",
+			  sum->disk_full);
 }
 
 static int sync_report_line(FILE *f, const struct sync_plan *plan, size_t i)
@@ -128,6 +175,8 @@ static int sync_report_line(FILE *f, const struct sync_plan *plan, size_t i)
 	    !cJSON_AddStringToObject(o, "reason", sync_report_reason(slot)) ||
 	    !cJSON_AddNumberToObject(o, "duration_ms", (double)slot->duration_ms) ||
 	    !cJSON_AddNumberToObject(o, "bytes", (double)slot->bytes) ||
+	    (plan->moved_from != NULL && plan->moved_from[i] != NULL &&
+	     !cJSON_AddStringToObject(o, "moved_from", plan->moved_from[i])) ||
 	    (text = cJSON_PrintUnformatted(o)) == NULL) {
 		err = glm_error_set(GLM_ENOMEM, "out of memory");
 	} else {

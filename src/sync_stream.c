@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,9 +23,59 @@ struct sync_stream {
 	char *host;	   /* owned */
 	char *port;	   /* owned */
 	int fd;
+	int answer_due; /* a request was written: the next bytes read start its answer */
 };
 
 static int sync_stream_timeout_ms;
+/* The last answer's status line and Retry-After, for the retries (plain HTTP only). */
+static int sync_stream_status;
+static double sync_stream_retry_after = -1;
+
+void sync_stream_forget(void)
+{
+	sync_stream_status = 0;
+	sync_stream_retry_after = -1;
+}
+
+void sync_stream_last_answer(int *status, double *retry_after)
+{
+	*status = sync_stream_status;
+	*retry_after = sync_stream_retry_after;
+}
+
+/*
+ * The start of an answer: "HTTP/1.1 429 ..." and, among the headers in the
+ * same bytes, "Retry-After: <seconds>".  Under TLS the bytes are
+ * ciphertext and nothing matches.
+ */
+static void sync_stream_sniff(const char *buf, size_t n)
+{
+	static const char field[] = "\r\nretry-after:";
+	const char *end;
+	size_t i, len = sizeof(field) - 1;
+
+	if (n < 12 || memcmp(buf, "HTTP/1.", 7) != 0 || buf[8] != ' ')
+		return;
+	sync_stream_status = (int)strtol(buf + 9, NULL, 10);
+	sync_stream_retry_after = -1;
+	end = memmem(buf, n, "\r\n\r\n", 4);
+	n = end != NULL ? (size_t)(end - buf) + 2 : n;
+	for (i = 0; i + len < n; i++) {
+		if (strncasecmp(buf + i, field, len) == 0) {
+			char num[16];
+			size_t k = 0;
+
+			for (i += len; i < n && buf[i] == ' '; i++)
+				;
+			while (i < n && k < sizeof(num) - 1 && buf[i] >= '0' && buf[i] <= '9')
+				num[k++] = buf[i++];
+			num[k] = '\0';
+			if (k > 0)
+				sync_stream_retry_after = strtod(num, NULL);
+			return;
+		}
+	}
+}
 
 static int sync_stream_fail(const struct sync_stream *st, const char *what, const char *detail)
 {
@@ -117,6 +168,10 @@ static ssize_t sync_stream_read(git_stream *stream, void *buf, size_t len)
 
 	for (;;) {
 		n = recv(st->fd, buf, len, 0);
+		if (n > 0 && st->answer_due)
+			sync_stream_sniff(buf, (size_t)n);
+		if (n > 0)
+			st->answer_due = 0;
 		if (n >= 0)
 			return n;
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -133,6 +188,7 @@ static ssize_t sync_stream_write(git_stream *stream, const char *data, size_t le
 	ssize_t n;
 
 	(void)flags;
+	st->answer_due = 1;
 	while (done < len) {
 		n = send(st->fd, data + done, len - done, MSG_NOSIGNAL);
 		if (n >= 0) {

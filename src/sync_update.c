@@ -39,7 +39,7 @@ int sync_update_fetch(struct sync_job *job, git_repository *repo, int prune)
 {
 	git_fetch_options fo;
 	git_remote *remote = NULL;
-	int rc, err;
+	int err;
 
 	if ((err = sync_update_remote(job, repo, &remote)) < 0 || remote == NULL)
 		goto out;
@@ -47,8 +47,7 @@ int sync_update_fetch(struct sync_job *job, git_repository *repo, int prune)
 	fo.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE;
 	log_verbose("fetching %s", job->project->full_path);
 	job->repo = repo;
-	if ((rc = git_remote_fetch(remote, NULL, &fo, "fetch")) < 0)
-		err = sync_remote_git_error(rc, "fetch");
+	err = sync_retry_fetch(job, remote, &fo);
 	job->repo = NULL;
 out:
 	git_remote_free(remote);

@@ -75,9 +75,6 @@ static int sync_worker_prepare(struct sync_job *job)
 	    0)
 		return GLM_EUNSAFE;
 	job->url = job->urlbuf;
-	if (strncmp(p->folder, SYNC_FS_TMP_PREFIX, strlen(SYNC_FS_TMP_PREFIX)) == 0)
-		return glm_error_set(GLM_EUNSAFE, "folder name '%s' is reserved for glmirror",
-				     SYNC_FS_TMP_PREFIX "*");
 	return safepath_open_dir(job->plan->dest_fd, parent, 1, &job->parent_fd);
 }
 
@@ -109,7 +106,9 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	job.parent_fd = -1;
 	job.die = plan->die_claim > 0 && (uint64_t)plan->die_claim == claim;
 	glm_error_clear();
-	if (job.project->no_code)
+	if (slot >= plan->orphans_from)
+		err = sync_prune_run(&job);
+	else if (job.project->no_code)
 		err = sync_job_skip(&job, "%s", SYNC_JOB_NO_CODE);
 	else if ((err = sync_worker_prepare(&job)) == 0)
 		err = sync_worker_sync(&job);
@@ -120,7 +119,11 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	if (err < 0) {
 		job.result = SYNC_RES_FAILED;
 		snprintf(job.reason, sizeof(job.reason), "%s", glm_error_msg());
-		if (err == GLM_EGIT && sync_access_refused(plan, job.project, job.reason))
+		/* libgit2 and glm_error_errno both end with strerror(ENOSPC or EDQUOT). */
+		if (strcasestr(job.reason, strerror(ENOSPC)) != NULL ||
+		    strcasestr(job.reason, strerror(EDQUOT)) != NULL)
+			sync_queue_disk_full(&plan->queue);
+		else if (err == GLM_EGIT && sync_access_refused(plan, job.project, job.reason))
 			sync_job_skip(&job, "%s", SYNC_JOB_NO_CODE);
 	}
 	log_redact(job.reason);

@@ -42,7 +42,8 @@ def test_version_and_help():
                 "--token-file", "--api-rate-limit", "--api-timeout", "--api-retries",
                 "--store-token", "GITLABBER_API_RATE_LIMIT",
                 "--tree-out", "--report", "--cacert", "--insecure", "--quiet",
-                "--progress", "--dry-run", "--shard", "--git-timeout", "Exit status"):
+                "--progress", "--dry-run", "--shard", "--git-timeout", "--git-retries", "--prune",
+                "--prune-max", "Exit status"):
         assert opt in proc.stdout, opt
 
 
@@ -55,6 +56,7 @@ def test_version_and_help():
     (["-u", "http://127.0.0.1:9", "d"], ["no token"]),
     (["-u", "http://127.0.0.1:9", "-t", TOKEN], ["no destination"]),
     (["-u", "http://127.0.0.1:9", "-t", TOKEN, "--shard", "4/4", "d"], ["--shard"]),
+    (["-u", "http://127.0.0.1:9", "-t", TOKEN, "--prune-max", "101", "d"], ["--prune-max"]),
     (["-u", "http://127.0.0.1:9", "--token-file", "/nonexistent/t", "d"], ["token file"]),
 ])
 def test_usage_errors_are_one_line_with_exit_2(args, words):

@@ -109,6 +109,26 @@ static void test_check_tree_marks_and_reports(void **state)
 	node_free(root);
 }
 
+static void test_check_tree_reserves_glmirror_names(void **state)
+{
+	struct node *root = node_new(NODE_ROOT), *trash, *tmp, *ok;
+	struct reports r = { "", 0 };
+
+	(void)state;
+	trash = fx_add(root, NODE_GROUP, 1, ".glmirror-trash", "t");
+	fx_add(trash, NODE_PROJECT, 10, "p", "p");
+	tmp = fx_add(root, NODE_PROJECT, 2, ".glmirror-tmp-x-1", "x");
+	ok = fx_add(root, NODE_PROJECT, 3, ".glmirror", "y");
+	assert_int_equal(tree_finish(root, NAMING_NAME), 0);
+	assert_int_equal(safepath_check_tree(root, record, &r), 2);
+	assert_true(trash->unsafe);
+	assert_true(tmp->unsafe);
+	assert_false(ok->unsafe);
+	assert_non_null(strstr(r.text, "1: folder name '.glmirror-trash' is reserved for glmirror "
+				       "(1 project below it skipped too)\n"));
+	node_free(root);
+}
+
 static void test_check_tree_path_length(void **state)
 {
 	struct node *root = node_new(NODE_ROOT), *parent = root;
@@ -216,6 +236,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_component_checks),
 		cmocka_unit_test(test_check_tree_marks_and_reports),
+		cmocka_unit_test(test_check_tree_reserves_glmirror_names),
 		cmocka_unit_test(test_check_tree_path_length),
 		cmocka_unit_test_setup_teardown(test_open_dir_creates_below_dest, tmp_setup,
 						tmp_teardown),

@@ -85,7 +85,7 @@ static void test_every_project_fails_cleanly(void **state)
 
 	(void)state;
 	make_options(&o);
-	assert_int_equal(sync_run(&o, root, NULL, BASE, &sum), 0);
+	assert_int_equal(sync_run(&o, root, NULL, BASE, 1, &sum), 0);
 	assert_int_equal(sum.total, 5);
 	assert_int_equal(sum.failed, 5);
 	assert_int_equal(sum.cloned + sum.updated + sum.unchanged + sum.skipped, 0);
@@ -102,7 +102,7 @@ static void test_dead_worker_is_replaced(void **state)
 	(void)state;
 	make_options(&o);
 	setenv("GLMIRROR_TEST_SYNC_DIE", "1", 1);
-	assert_int_equal(sync_run(&o, root, NULL, BASE, &sum), 0);
+	assert_int_equal(sync_run(&o, root, NULL, BASE, 1, &sum), 0);
 	unsetenv("GLMIRROR_TEST_SYNC_DIE");
 	/* Every project was finished, the killed one by a replacement worker. */
 	assert_int_equal(sum.total, 5);
@@ -125,7 +125,7 @@ static void test_shard_and_dry_run(void **state)
 	o.dry_run = 1;
 	o.shard_n = 2;
 	for (o.shard_k = 0; o.shard_k < 2; o.shard_k++) {
-		assert_int_equal(sync_run(&o, root, NULL, BASE, &sum), 0);
+		assert_int_equal(sync_run(&o, root, NULL, BASE, 1, &sum), 0);
 		total += sum.total;
 	}
 	assert_int_equal(total, 5);
@@ -146,7 +146,7 @@ static void test_refused_git_option(void **state)
 	make_options(&o);
 	o.git_options[0] = bare;
 	o.ngit_options = 1;
-	assert_int_equal(sync_run(&o, root, NULL, BASE, &sum), GLM_EUSAGE);
+	assert_int_equal(sync_run(&o, root, NULL, BASE, 1, &sum), GLM_EUSAGE);
 	node_free(root);
 }
 

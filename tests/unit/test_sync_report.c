@@ -48,6 +48,7 @@ static void test_report_file(void **state)
 	nodes[2] = project(3, "/G/c", "g/c");
 	plan.projects = nodes;
 	plan.nprojects = 3;
+	plan.nsafe = plan.orphans_from = 3;
 	assert_int_equal(sync_queue_create(&plan.queue, 3), 0);
 	assert_int_equal(sync_queue_claim(&plan.queue, 1, &i, &claim), 0);
 	sync_queue_set_action(&plan.queue, i, SYNC_ACT_CLONE);
