@@ -96,6 +96,7 @@ static void sync_worker_log(const struct sync_job *job)
 static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t claim)
 {
 	struct sync_job job;
+	const char *cause = NULL; /* a full disk's strerror() */
 	int64_t start = monoclock_ns() / 1000000;
 	int err;
 
@@ -119,11 +120,19 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	if (err < 0) {
 		job.result = SYNC_RES_FAILED;
 		snprintf(job.reason, sizeof(job.reason), "%s", glm_error_msg());
-		/* libgit2 and glm_error_errno both end with strerror(ENOSPC or EDQUOT). */
-		if (strcasestr(job.reason, strerror(ENOSPC)) != NULL ||
-		    strcasestr(job.reason, strerror(EDQUOT)) != NULL)
+		/*
+		 * libgit2 and glm_error_errno both end with strerror(ENOSPC or
+		 * EDQUOT), after a path that may not fit in the reason: look at
+		 * the whole message, and put the cause first in the reason.
+		 */
+		if (strcasestr(glm_error_msg(), strerror(ENOSPC)) != NULL)
+			cause = strerror(ENOSPC);
+		else if (strcasestr(glm_error_msg(), strerror(EDQUOT)) != NULL)
+			cause = strerror(EDQUOT);
+		if (cause != NULL) {
+			snprintf(job.reason, sizeof(job.reason), "%s: %s", cause, glm_error_msg());
 			sync_queue_disk_full(&plan->queue);
-		else if (err == GLM_EGIT && sync_access_refused(plan, job.project, job.reason))
+		} else if (err == GLM_EGIT && sync_access_refused(plan, job.project, job.reason))
 			sync_job_skip(&job, "%s", SYNC_JOB_NO_CODE);
 	}
 	log_redact(job.reason);

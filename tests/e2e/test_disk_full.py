@@ -66,7 +66,7 @@ def test_a_full_disk_stops_new_work_and_leaves_nothing_half_written(fake_gitlab,
         cloned = [f for f, r in recs.items() if r["result"] == "cloned"]
         failed = [r for r in recs.values() if r["result"] == "failed"]
         skipped = [f for f, r in recs.items() if r["result"] == "skipped"]
-        assert cloned and failed and skipped, results
+        assert cloned and failed and skipped, [(f, r["result"], r["reason"]) for f, r in recs.items()]
         assert len(cloned) + len(failed) + len(skipped) == len(m.paths)
         # The first to hit it says so; one started alongside may fail in other words.
         assert any("No space left on device" in r["reason"] for r in failed), \
