@@ -101,7 +101,7 @@ struct queue_task {
 	uint32_t tries;	  /* claims so far */
 	int64_t id;	  /* the group or user the listing belongs to */
 	int64_t page;	  /* page number; 0 = follow ref, an API path from the previous page */
-	int64_t chain;	  /* pages followed one by one so far (the endless-pagination guard) */
+	int64_t chain;	  /* pages after page 1 (-1: queued by it); the endless-pagination guard */
 	uint32_t listing; /* slot of this listing's first page (set by queue.c) */
 	uint16_t rereads; /* times the listing was read again because it changed */
 	uint8_t mark;	  /* first page only: enum queue_listing_mark */

@@ -3,8 +3,8 @@
  * become nodes in this worker's journal, its pagination headers become more
  * tasks.  Pages 2..N are queued at once when page 1 says how many there
  * are, so every worker can fetch them in parallel; without totals (GitLab
- * omits them above 10,000 items) the pages are followed one by one, with a
- * guard against pagination that never ends.
+ * omits them above 10,000 items) a window of pages ahead keeps the workers
+ * busy, with a guard against pagination that never ends.
  */
 #include "api_worker.h"
 
@@ -274,7 +274,29 @@ static int api_item(struct api_task_run *r, const struct queue_task *t, const cJ
 	return err;
 }
 
-/* What follows this page: pages 2..N at once, or the next page in turn. */
+/*
+ * A numbered listing without totals (X-Next-Page then only says that a
+ * further page exists): page 1 queues pages 2..1+W and each page p with a
+ * successor queues p+W, so W pages of the listing are always on their way
+ * and the read ends at most W-1 empty pages past the last one.  W is the
+ * number of API workers.  Pages carry chain = page - 1, so crawl_settle.c
+ * orders them by page like the pages of a listing with totals.
+ */
+static int api_window(struct api_task_run *r, const struct queue_task *t)
+{
+	long long w = r->plan->opts->api_concurrency > 1 ? r->plan->opts->api_concurrency : 1;
+	long long from = t->chain == 0 ? t->page + 1 : t->page + w;
+	long long to = t->page + w;
+	int err = 0;
+
+	if (to >= API_MAX_PAGES)
+		return glm_error_set(GLM_ELIMIT, "a listing of more than %d pages", API_MAX_PAGES);
+	for (long long p = from; p <= to && err == 0; p++)
+		err = api_next(r, t->kind, t->id, p, p - 1, t->ref);
+	return err;
+}
+
+/* What follows this page: pages 2..N at once, a window of pages, or the linked page. */
 static int api_paginate(struct api_task_run *r, const struct queue_task *t,
 			const struct http_page *pg, size_t nitems, const char *path)
 {
@@ -304,7 +326,9 @@ static int api_paginate(struct api_task_run *r, const struct queue_task *t,
 				     nitems == 0 ? "empty" : "a repeat");
 	if (pg->next != NULL)
 		return api_next(r, t->kind, t->id, 0, t->chain + 1, pg->next);
-	return api_next(r, t->kind, t->id, pg->next_page, t->chain + 1, t->ref);
+	if (t->page == 0)
+		return api_next(r, t->kind, t->id, pg->next_page, t->chain + 1, t->ref);
+	return api_window(r, t);
 }
 
 /* What crawl_settle.c needs to know of a listing's page. */
