@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define SHM_MAGIC	   0x474c4d52u /* "GLMR" */
-#define SHM_LAYOUT_VERSION 1
+#define SHM_LAYOUT_VERSION 2
 #define SHM_CACHELINE	   64
 
 /* A robust, process-shared mutex (shm_lock.c), alone on its cache line. */
@@ -39,9 +39,34 @@ _Static_assert(sizeof(struct shm_header) == 16, "shm_header layout");
 
 #define SHM_RL_SLOTS 128 /* requests in flight tracked by pid (--api-concurrency <= 64) */
 
+#define SHM_RL_CLASSES 6 /* endpoint classes (enum ratelimit_class, ratelimit.h) */
+
 /*
- * One token bucket shared by every API worker (ratelimit.c).  Times are
- * CLOCK_MONOTONIC nanoseconds, which all processes of a run share.
+ * The budget of one endpoint class (ratelimit_class.c): GitLab limits
+ * some endpoints per user on their own (Gitlab::ApplicationRateLimiter),
+ * in windows that open at the first request and last `interval_s`.
+ */
+struct shm_rl_class {
+	double rate;	     /* tokens per second; 0 = no budget known, no limit */
+	double burst;	     /* bucket size */
+	double tokens;	     /* 0..burst */
+	double interval_s;   /* the server's window for this endpoint */
+	int64_t limit;	     /* requests per window, published or learned; 0 unknown */
+	int64_t last_ns;     /* time of the last refill */
+	int64_t pause_until; /* no request of the class starts before this (its own 429) */
+	int64_t win_start;   /* the server's window as mirrored here; 0 none open */
+	int64_t win_count;   /* requests granted in it */
+	uint64_t requests;   /* tokens granted */
+	uint64_t throttled;  /* 429s that were the endpoint's own */
+	uint64_t pad;
+};
+
+_Static_assert(sizeof(struct shm_rl_class) == 96, "shm_rl_class layout");
+
+/*
+ * One token bucket shared by every API worker (ratelimit.c), and one per
+ * endpoint class beside it.  Times are CLOCK_MONOTONIC nanoseconds, which
+ * all processes of a run share.
  */
 struct shm_ratelimit {
 	struct shm_lock lock;
@@ -62,11 +87,13 @@ struct shm_ratelimit {
 	uint32_t in_flight;
 	uint32_t max_in_flight;
 	int32_t flight_pid[SHM_RL_SLOTS]; /* pid of each request in flight, 0 = free */
+	struct shm_rl_class cls[SHM_RL_CLASSES];
 };
 
 _Static_assert(offsetof(struct shm_ratelimit, lock) == 0, "the lock leads the bucket");
 _Static_assert(sizeof(struct shm_ratelimit) % SHM_CACHELINE == 0, "bucket pads to a cache line");
-_Static_assert(sizeof(struct shm_ratelimit) <= 1024, "bucket stays small");
+_Static_assert(offsetof(struct shm_ratelimit, cls) % 8 == 0, "class budgets are aligned");
+_Static_assert(sizeof(struct shm_ratelimit) <= 2048, "bucket stays small");
 
 /* ---- API work queue (queue.c) ---------------------------------------- */
 

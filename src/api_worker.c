@@ -23,6 +23,8 @@
 #include "http.h"
 #include "journal.h"
 #include "log.h"
+#include "monoclock.h"
+#include "ratelimit.h"
 #include "signals.h"
 
 #define API_PER_PAGE	 100
@@ -454,16 +456,46 @@ static int api_open_journal(const struct api_worker_plan *plan, int slot)
 	return fd;
 }
 
+/* The endpoint class of a task's request (ratelimit_class.h). */
+static enum ratelimit_class api_task_class(const struct queue_task *t)
+{
+	if (t->page == 0)
+		return ratelimit_class_of(t->ref);
+	switch ((enum queue_kind)t->kind) {
+	case QUEUE_TOP:
+		return RL_CLASS_GROUPS;
+	case QUEUE_GROUP:
+		return RL_CLASS_GROUP;
+	case QUEUE_PROJECTS:
+		return RL_CLASS_GROUP_PROJECTS;
+	case QUEUE_USER_PROJECTS:
+		return RL_CLASS_USER_PROJECTS;
+	default:
+		return RL_CLASS_OTHER;
+	}
+}
+
+/* queue_skip_fn: a task whose endpoint is closed by its own 429 waits in the queue. */
+static int api_skip_closed(const struct queue_task *t, void *ctx)
+{
+	const int64_t *until = ctx;
+
+	return until[api_task_class(t)] > monoclock_ns();
+}
+
 static int api_loop(const struct api_worker_plan *plan, struct queue *q, struct api_task_run *r,
 		    int fd)
 {
+	int64_t closed_until[RL_CLASS_COUNT];
 	struct queue_task t;
 	uint64_t claim;
 	size_t index;
 	int err;
 
 	for (;;) {
-		if ((err = queue_claim(q, getpid(), &t, &index, &claim)) < 0)
+		if ((err = ratelimit_pauses(&plan->shm->rl, closed_until)) < 0 ||
+		    (err = queue_claim_if(q, getpid(), api_skip_closed, closed_until, &t, &index,
+					  &claim)) < 0)
 			return err == GLM_ESTOPPED ? 0 : err;
 		if (getppid() != plan->supervisor_pid)
 			return glm_error_set(GLM_ESTOPPED, "the supervisor is gone");
@@ -480,6 +512,12 @@ static int api_loop(const struct api_worker_plan *plan, struct queue *q, struct 
 		err = api_run(r, &t);
 		if (err == GLM_EINTR || signals_stopping())
 			return GLM_EINTR;
+		/* Its endpoint closed itself for a while: others go on (api_skip_closed). */
+		if (err == GLM_ECLOSED) {
+			if ((err = queue_give_back(q, index)) < 0)
+				log_error("%s", glm_error_msg());
+			continue;
+		}
 		if (err < 0 && t.kind == QUEUE_PREFLIGHT)
 			api_preflight_fail(plan, q, err);
 		else if (err < 0)
@@ -520,6 +558,7 @@ void api_worker_main(const struct api_worker_plan *plan, int slot)
 	cfg.retries = opts->api_retries;
 	cfg.max_body = (size_t)opts->max_body;
 	cfg.rl = &plan->shm->rl;
+	cfg.give_back_closed = 1;
 	if ((fd = api_open_journal(plan, slot)) < 0 ||
 	    (err = http_client_new(&run.http, &cfg)) < 0) {
 		log_error("%s", glm_error_msg());
