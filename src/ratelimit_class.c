@@ -9,6 +9,14 @@
 
 #define RC_NS	     MONOCLOCK_NS_PER_S
 #define RC_MAX_BURST 10
+/*
+ * The server's window opens when a request arrives, ours when it is sent:
+ * latency that varies from request to request shifts one against the
+ * other, so the budget is spread over a window 5% longer.
+ */
+#define RC_WINDOW_MARGIN 1.05
+/* A later 429 lowers a known budget by 10% at most: it may come from a shifted window. */
+#define RC_RELEARN_FLOOR 0.9
 
 /*
  * GitLab.com's per-user budgets (docs: "GitLab.com-specific rate limits";
@@ -97,7 +105,8 @@ void ratelimit_class_set_limit(struct shm_rl_class *c, long limit)
 	burst = burst < 1 ? 1 : burst > RC_MAX_BURST ? RC_MAX_BURST : burst;
 	c->burst = burst;
 	/* burst + rate x window <= limit in any window, however it is placed */
-	c->rate = ((double)limit - burst > 0 ? (double)limit - burst : 1) / c->interval_s;
+	c->rate = ((double)limit - burst > 0 ? (double)limit - burst : 1) /
+		  (c->interval_s * RC_WINDOW_MARGIN);
 	if (c->tokens > burst)
 		c->tokens = burst;
 }
@@ -137,22 +146,33 @@ void ratelimit_class_take(struct shm_rl_class *c, int64_t now_ns)
 	c->win_count++;
 }
 
+/*
+ * What a 429 says of the budget.  The window held win_count requests, this
+ * one included: the budget is at most one less.  Requests that were in
+ * flight with it get 429s too, so only the first of a closing teaches
+ * anything; a refusal of the first request after a pause only says that
+ * the server's window had not ended yet.  When the budget is already
+ * known, our window may not be the server's: lower it by 10% at most.
+ */
+static void ratelimit_class_learn(struct shm_rl_class *c, int64_t now_ns)
+{
+	int64_t learned = c->win_count - 1;
+
+	if (now_ns < c->pause_until || c->win_count <= 1)
+		return;
+	if (c->limit > 0 && learned < (int64_t)((double)c->limit * RC_RELEARN_FLOOR))
+		learned = (int64_t)((double)c->limit * RC_RELEARN_FLOOR);
+	if (c->limit == 0 || learned < c->limit)
+		ratelimit_class_set_limit(c, (long)(learned > 0 ? learned : 1));
+}
+
 void ratelimit_class_throttled(struct shm_rl_class *c, int64_t now_ns, double retry_after_s)
 {
 	double secs = retry_after_s >= 0 ? retry_after_s : c->interval_s;
 	int64_t until;
 
 	c->throttled++;
-	/*
-	 * The window held win_count requests, this one included: the budget is
-	 * at most one less.  Requests that were in flight with it get 429s too;
-	 * only the first of a closing teaches anything, and a refusal of the
-	 * first request after a pause only says that the server's window had
-	 * not ended yet.
-	 */
-	if (now_ns >= c->pause_until && c->win_count > 1 &&
-	    (c->limit == 0 || c->win_count - 1 < c->limit))
-		ratelimit_class_set_limit(c, (long)(c->win_count - 1));
+	ratelimit_class_learn(c, now_ns);
 	if (secs < 1)
 		secs = 1;
 	if (secs > RETRY_MAX_PAUSE_S)
