@@ -48,6 +48,7 @@ int queue_claim_if(struct queue *q, pid_t pid, queue_skip_fn skip, void *ctx,
 /*
  * Puts the claimed task at index back as READY, as if it had not been
  * claimed (its endpoint is closed for a while; the try does not count).
+ * The QUEUE_MAX_CLOSED-th time the task fails instead (logged).
  */
 int queue_give_back(struct queue *q, size_t index);
 

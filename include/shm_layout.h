@@ -97,10 +97,11 @@ _Static_assert(sizeof(struct shm_ratelimit) <= 2048, "bucket stays small");
 
 /* ---- API work queue (queue.c) ---------------------------------------- */
 
-#define QUEUE_REF_MAX	1024 /* a --group path, a search term or a next-page API path */
-#define QUEUE_FATAL_MAX 512
-#define QUEUE_CAPACITY	200000 /* tasks of one crawl; ~200 MiB reserved, touched lazily */
-#define QUEUE_MAX_TRIES 3      /* a task that killed this many workers fails */
+#define QUEUE_REF_MAX	 1024 /* a --group path, a search term or a next-page API path */
+#define QUEUE_FATAL_MAX	 512
+#define QUEUE_CAPACITY	 200000 /* tasks of one crawl; ~200 MiB reserved, touched lazily */
+#define QUEUE_MAX_TRIES	 3	/* a task that killed this many workers fails */
+#define QUEUE_MAX_CLOSED 30	/* a task its endpoint refused this often (own 429s) fails */
 
 enum queue_state { QUEUE_FREE, QUEUE_READY, QUEUE_CLAIMED, QUEUE_DONE, QUEUE_FAILED };
 enum queue_kind {
@@ -139,9 +140,11 @@ struct queue_task {
 	int64_t min_id; /* smallest and largest item id; 0 without items */
 	int64_t max_id;
 	char ref[QUEUE_REF_MAX];
+	uint32_t closed; /* times given back because its endpoint was closed (own 429) */
+	uint32_t pad;
 };
 
-_Static_assert(sizeof(struct queue_task) == 80 + QUEUE_REF_MAX, "queue_task layout");
+_Static_assert(sizeof(struct queue_task) == 88 + QUEUE_REF_MAX, "queue_task layout");
 _Static_assert(offsetof(struct queue_task, total) == 48, "queue_task results offset");
 _Static_assert(sizeof(struct queue_task) % 8 == 0, "queue tasks pack");
 

@@ -99,6 +99,7 @@ static int queue_append(struct queue *q, const struct queue_task *tasks, size_t 
 		t->state = QUEUE_READY;
 		t->pid = 0;
 		t->tries = 0;
+		t->closed = 0;
 		t->mark = QUEUE_LISTING_OK;
 		if (t->chain != 0 && parent != NULL) {
 			t->listing = parent->listing;
@@ -230,14 +231,24 @@ int queue_give_back(struct queue *q, size_t index)
 	if ((err = queue_lock(q)) < 0)
 		return err;
 	if (index < s->ntasks && t->state == QUEUE_CLAIMED) {
-		t->state = QUEUE_READY;
 		t->pid = 0;
-		if (t->tries > 0)
-			t->tries--;
 		s->claimed--;
-		s->ready++;
-		if (index < s->first_ready)
-			s->first_ready = index;
+		if (++t->closed >= QUEUE_MAX_CLOSED) {
+			t->state = QUEUE_FAILED;
+			s->failed++;
+			log_error(
+				"%s (id %lld, page %lld): refused by the endpoint's own rate limit "
+				"%u times; giving up on it",
+				queue_kind_name((enum queue_kind)t->kind), (long long)t->id,
+				(long long)t->page, t->closed);
+		} else {
+			t->state = QUEUE_READY;
+			if (t->tries > 0)
+				t->tries--;
+			s->ready++;
+			if (index < s->first_ready)
+				s->first_ready = index;
+		}
 		pthread_cond_broadcast(&s->cond);
 	}
 	queue_unlock(q);

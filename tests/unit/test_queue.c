@@ -274,7 +274,16 @@ static void test_skipped_and_given_back_tasks(void **state)
 	assert_true(st.ready == 2 && st.claimed == 1);
 	assert_int_equal(queue_claim(&f->q, 101, &got, &j, &claim), 0);
 	/* the try that was given back does not count towards QUEUE_MAX_TRIES */
-	assert_true(got.id == 1 && got.tries == 1);
+	assert_true(got.id == 1 && got.tries == 1 && got.closed == 1);
+	/* an endpoint that never reopens for it fails the task in the end */
+	for (int n = 1; n < QUEUE_MAX_CLOSED - 1; n++) {
+		assert_int_equal(queue_give_back(&f->q, j), 0);
+		assert_int_equal(queue_claim(&f->q, 101, &got, &j, &claim), 0);
+		assert_int_equal(got.id, 1);
+	}
+	assert_int_equal(queue_give_back(&f->q, j), 0);
+	status(&f->q, &st);
+	assert_true(st.failed == 1 && st.ready == 1);
 }
 
 int main(void)
