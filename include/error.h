@@ -28,6 +28,7 @@ enum glm_err {
 	GLM_EFORBIDDEN = -13, /* 403 */
 	GLM_EGIT = -14,	      /* libgit2 failure */
 	GLM_ESTOPPED = -15,   /* work abandoned because the run is stopping */
+	GLM_ECLOSED = -16,    /* the endpoint closed itself by its own rate limit; try later */
 };
 
 #define GLM_ERROR_MAX 1024

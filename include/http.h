@@ -26,6 +26,7 @@ struct http_config {
 	struct shm_ratelimit *rl; /* shared limiter (ratelimit.h); NULL for none */
 	double backoff_base_s;	  /* 0: RETRY_BASE_S (retry.h); tests make it small */
 	double backoff_cap_s;	  /* 0: RETRY_CAP_S */
+	int give_back_closed;	  /* an endpoint's own 429 returns GLM_ECLOSED instead of waiting */
 };
 
 /* What the pagination headers said. */
@@ -49,7 +50,9 @@ void http_client_free(struct http_client *client); /* accepts NULL */
  * On success *out_json (caller owns) and *page_out (caller releases) are set.
  * Errors: GLM_EAUTH (401), GLM_EFORBIDDEN (403), GLM_ENOTFOUND (404),
  * GLM_EHTTP (other statuses after retries), GLM_ECONNECT, GLM_EPARSE,
- * GLM_ELIMIT (body too large, JSON too deep), GLM_EUNSAFE (a Link or a
+ * GLM_ELIMIT (body too large, JSON too deep), GLM_ECLOSED (the endpoint's
+ * own 429 with give_back_closed: its class is closed for a while and the
+ * caller does something else meanwhile), GLM_EUNSAFE (a Link or a
  * redirect to another origin), GLM_EINTR (a stop signal, SIGINT or
  * SIGTERM, while waiting for the rate limiter or a backoff, or during a
  * transfer: it is abandoned within about a second).  The client calls curl_global_init

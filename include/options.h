@@ -20,6 +20,12 @@ enum progress_mode { PROGRESS_AUTO, PROGRESS_ALWAYS, PROGRESS_NEVER };
  * where the token is a member (min_access_level=10).
  */
 enum scope_mode { SCOPE_LISTED, SCOPE_ALL, SCOPE_MEMBER };
+/*
+ * Budgets of the endpoints GitLab limits on their own (ratelimit_class.h):
+ * auto = GitLab.com's published ones when --url is gitlab.com, else
+ * learned from their 429s.
+ */
+enum endpoint_limits { ENDPOINT_LIMITS_AUTO, ENDPOINT_LIMITS_GITLAB_COM, ENDPOINT_LIMITS_LEARN };
 
 #define OPT_MAX_LIST 64
 
@@ -75,6 +81,7 @@ struct options {
 	int api_retries;      /* tries after the first */
 	long long max_body;   /* bytes of one API response */
 	int shard_k, shard_n; /* --shard K/N; n == 0 means no sharding */
+	enum endpoint_limits endpoint_limits;
 };
 
 /*

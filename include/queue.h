@@ -34,6 +34,24 @@ int queue_push(struct queue *q, const struct queue_task *tasks, size_t n);
 int queue_claim(struct queue *q, pid_t pid, struct queue_task *out, size_t *index,
 		uint64_t *claim_no);
 
+/* Non-zero: leave this READY task for now (called under the queue's lock). */
+typedef int (*queue_skip_fn)(const struct queue_task *t, void *ctx);
+
+/*
+ * queue_claim, passing over the READY tasks that skip refuses (while an
+ * endpoint is closed, other endpoints go on); when it refuses them all,
+ * waits and asks again a quarter of a second later.
+ */
+int queue_claim_if(struct queue *q, pid_t pid, queue_skip_fn skip, void *ctx,
+		   struct queue_task *out, size_t *index, uint64_t *claim_no);
+
+/*
+ * Puts the claimed task at index back as READY, as if it had not been
+ * claimed (its endpoint is closed for a while; the try does not count).
+ * The QUEUE_MAX_CLOSED-th time the task fails instead (logged).
+ */
+int queue_give_back(struct queue *q, size_t index);
+
 /* What one finished task found. */
 struct queue_result {
 	int failed;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define SHM_MAGIC	   0x474c4d52u /* "GLMR" */
-#define SHM_LAYOUT_VERSION 1
+#define SHM_LAYOUT_VERSION 2
 #define SHM_CACHELINE	   64
 
 /* A robust, process-shared mutex (shm_lock.c), alone on its cache line. */
@@ -39,9 +39,34 @@ _Static_assert(sizeof(struct shm_header) == 16, "shm_header layout");
 
 #define SHM_RL_SLOTS 128 /* requests in flight tracked by pid (--api-concurrency <= 64) */
 
+#define SHM_RL_CLASSES 6 /* endpoint classes (enum ratelimit_class, ratelimit.h) */
+
 /*
- * One token bucket shared by every API worker (ratelimit.c).  Times are
- * CLOCK_MONOTONIC nanoseconds, which all processes of a run share.
+ * The budget of one endpoint class (ratelimit_class.c): GitLab limits
+ * some endpoints per user on their own (Gitlab::ApplicationRateLimiter),
+ * in windows that open at the first request and last `interval_s`.
+ */
+struct shm_rl_class {
+	double rate;	     /* tokens per second; 0 = no budget known, no limit */
+	double burst;	     /* bucket size */
+	double tokens;	     /* 0..burst */
+	double interval_s;   /* the server's window for this endpoint */
+	int64_t limit;	     /* requests per window, published or learned; 0 unknown */
+	int64_t last_ns;     /* time of the last refill */
+	int64_t pause_until; /* no request of the class starts before this (its own 429) */
+	int64_t win_start;   /* the server's window as mirrored here; 0 none open */
+	int64_t win_count;   /* requests granted in it */
+	uint64_t requests;   /* tokens granted */
+	uint64_t throttled;  /* 429s that were the endpoint's own */
+	uint64_t pad;
+};
+
+_Static_assert(sizeof(struct shm_rl_class) == 96, "shm_rl_class layout");
+
+/*
+ * One token bucket shared by every API worker (ratelimit.c), and one per
+ * endpoint class beside it.  Times are CLOCK_MONOTONIC nanoseconds, which
+ * all processes of a run share.
  */
 struct shm_ratelimit {
 	struct shm_lock lock;
@@ -62,18 +87,21 @@ struct shm_ratelimit {
 	uint32_t in_flight;
 	uint32_t max_in_flight;
 	int32_t flight_pid[SHM_RL_SLOTS]; /* pid of each request in flight, 0 = free */
+	struct shm_rl_class cls[SHM_RL_CLASSES];
 };
 
 _Static_assert(offsetof(struct shm_ratelimit, lock) == 0, "the lock leads the bucket");
 _Static_assert(sizeof(struct shm_ratelimit) % SHM_CACHELINE == 0, "bucket pads to a cache line");
-_Static_assert(sizeof(struct shm_ratelimit) <= 1024, "bucket stays small");
+_Static_assert(offsetof(struct shm_ratelimit, cls) % 8 == 0, "class budgets are aligned");
+_Static_assert(sizeof(struct shm_ratelimit) <= 2048, "bucket stays small");
 
 /* ---- API work queue (queue.c) ---------------------------------------- */
 
-#define QUEUE_REF_MAX	1024 /* a --group path, a search term or a next-page API path */
-#define QUEUE_FATAL_MAX 512
-#define QUEUE_CAPACITY	200000 /* tasks of one crawl; ~200 MiB reserved, touched lazily */
-#define QUEUE_MAX_TRIES 3      /* a task that killed this many workers fails */
+#define QUEUE_REF_MAX	 1024 /* a --group path, a search term or a next-page API path */
+#define QUEUE_FATAL_MAX	 512
+#define QUEUE_CAPACITY	 200000 /* tasks of one crawl; ~200 MiB reserved, touched lazily */
+#define QUEUE_MAX_TRIES	 3	/* a task that killed this many workers fails */
+#define QUEUE_MAX_CLOSED 30	/* a task its endpoint refused this often (own 429s) fails */
 
 enum queue_state { QUEUE_FREE, QUEUE_READY, QUEUE_CLAIMED, QUEUE_DONE, QUEUE_FAILED };
 enum queue_kind {
@@ -101,7 +129,7 @@ struct queue_task {
 	uint32_t tries;	  /* claims so far */
 	int64_t id;	  /* the group or user the listing belongs to */
 	int64_t page;	  /* page number; 0 = follow ref, an API path from the previous page */
-	int64_t chain;	  /* pages followed one by one so far (the endless-pagination guard) */
+	int64_t chain;	  /* pages after page 1 (-1: queued by it); the endless-pagination guard */
 	uint32_t listing; /* slot of this listing's first page (set by queue.c) */
 	uint16_t rereads; /* times the listing was read again because it changed */
 	uint8_t mark;	  /* first page only: enum queue_listing_mark */
@@ -112,9 +140,11 @@ struct queue_task {
 	int64_t min_id; /* smallest and largest item id; 0 without items */
 	int64_t max_id;
 	char ref[QUEUE_REF_MAX];
+	uint32_t closed; /* times given back because its endpoint was closed (own 429) */
+	uint32_t pad;
 };
 
-_Static_assert(sizeof(struct queue_task) == 80 + QUEUE_REF_MAX, "queue_task layout");
+_Static_assert(sizeof(struct queue_task) == 88 + QUEUE_REF_MAX, "queue_task layout");
 _Static_assert(offsetof(struct queue_task, total) == 48, "queue_task results offset");
 _Static_assert(sizeof(struct queue_task) % 8 == 0, "queue tasks pack");
 

@@ -3,8 +3,8 @@
  * become nodes in this worker's journal, its pagination headers become more
  * tasks.  Pages 2..N are queued at once when page 1 says how many there
  * are, so every worker can fetch them in parallel; without totals (GitLab
- * omits them above 10,000 items) the pages are followed one by one, with a
- * guard against pagination that never ends.
+ * omits them above 10,000 items) a window of pages ahead keeps the workers
+ * busy, with a guard against pagination that never ends.
  */
 #include "api_worker.h"
 
@@ -23,6 +23,8 @@
 #include "http.h"
 #include "journal.h"
 #include "log.h"
+#include "monoclock.h"
+#include "ratelimit.h"
 #include "signals.h"
 
 #define API_PER_PAGE	 100
@@ -274,7 +276,29 @@ static int api_item(struct api_task_run *r, const struct queue_task *t, const cJ
 	return err;
 }
 
-/* What follows this page: pages 2..N at once, or the next page in turn. */
+/*
+ * A numbered listing without totals (X-Next-Page then only says that a
+ * further page exists): page 1 queues pages 2..1+W and each page p with a
+ * successor queues p+W, so W pages of the listing are always on their way
+ * and the read ends at most W-1 empty pages past the last one.  W is the
+ * number of API workers.  Pages carry chain = page - 1, so crawl_settle.c
+ * orders them by page like the pages of a listing with totals.
+ */
+static int api_window(struct api_task_run *r, const struct queue_task *t)
+{
+	long long w = r->plan->opts->api_concurrency > 1 ? r->plan->opts->api_concurrency : 1;
+	long long from = t->chain == 0 ? t->page + 1 : t->page + w;
+	long long to = t->page + w;
+	int err = 0;
+
+	if (to >= API_MAX_PAGES)
+		return glm_error_set(GLM_ELIMIT, "a listing of more than %d pages", API_MAX_PAGES);
+	for (long long p = from; p <= to && err == 0; p++)
+		err = api_next(r, t->kind, t->id, p, p - 1, t->ref);
+	return err;
+}
+
+/* What follows this page: pages 2..N at once, a window of pages, or the linked page. */
 static int api_paginate(struct api_task_run *r, const struct queue_task *t,
 			const struct http_page *pg, size_t nitems, const char *path)
 {
@@ -304,7 +328,9 @@ static int api_paginate(struct api_task_run *r, const struct queue_task *t,
 				     nitems == 0 ? "empty" : "a repeat");
 	if (pg->next != NULL)
 		return api_next(r, t->kind, t->id, 0, t->chain + 1, pg->next);
-	return api_next(r, t->kind, t->id, pg->next_page, t->chain + 1, t->ref);
+	if (t->page == 0)
+		return api_next(r, t->kind, t->id, pg->next_page, t->chain + 1, t->ref);
+	return api_window(r, t);
 }
 
 /* What crawl_settle.c needs to know of a listing's page. */
@@ -430,16 +456,46 @@ static int api_open_journal(const struct api_worker_plan *plan, int slot)
 	return fd;
 }
 
+/* The endpoint class of a task's request (ratelimit_class.h). */
+static enum ratelimit_class api_task_class(const struct queue_task *t)
+{
+	if (t->page == 0)
+		return ratelimit_class_of(t->ref);
+	switch ((enum queue_kind)t->kind) {
+	case QUEUE_TOP:
+		return RL_CLASS_GROUPS;
+	case QUEUE_GROUP:
+		return RL_CLASS_GROUP;
+	case QUEUE_PROJECTS:
+		return RL_CLASS_GROUP_PROJECTS;
+	case QUEUE_USER_PROJECTS:
+		return RL_CLASS_USER_PROJECTS;
+	default:
+		return RL_CLASS_OTHER;
+	}
+}
+
+/* queue_skip_fn: a task whose endpoint is closed by its own 429 waits in the queue. */
+static int api_skip_closed(const struct queue_task *t, void *ctx)
+{
+	const int64_t *until = ctx;
+
+	return until[api_task_class(t)] > monoclock_ns();
+}
+
 static int api_loop(const struct api_worker_plan *plan, struct queue *q, struct api_task_run *r,
 		    int fd)
 {
+	int64_t closed_until[RL_CLASS_COUNT];
 	struct queue_task t;
 	uint64_t claim;
 	size_t index;
 	int err;
 
 	for (;;) {
-		if ((err = queue_claim(q, getpid(), &t, &index, &claim)) < 0)
+		if ((err = ratelimit_pauses(&plan->shm->rl, closed_until)) < 0 ||
+		    (err = queue_claim_if(q, getpid(), api_skip_closed, closed_until, &t, &index,
+					  &claim)) < 0)
 			return err == GLM_ESTOPPED ? 0 : err;
 		if (getppid() != plan->supervisor_pid)
 			return glm_error_set(GLM_ESTOPPED, "the supervisor is gone");
@@ -456,6 +512,12 @@ static int api_loop(const struct api_worker_plan *plan, struct queue *q, struct 
 		err = api_run(r, &t);
 		if (err == GLM_EINTR || signals_stopping())
 			return GLM_EINTR;
+		/* Its endpoint closed itself for a while: others go on (api_skip_closed). */
+		if (err == GLM_ECLOSED) {
+			if ((err = queue_give_back(q, index)) < 0)
+				log_error("%s", glm_error_msg());
+			continue;
+		}
 		if (err < 0 && t.kind == QUEUE_PREFLIGHT)
 			api_preflight_fail(plan, q, err);
 		else if (err < 0)
@@ -496,6 +558,7 @@ void api_worker_main(const struct api_worker_plan *plan, int slot)
 	cfg.retries = opts->api_retries;
 	cfg.max_body = (size_t)opts->max_body;
 	cfg.rl = &plan->shm->rl;
+	cfg.give_back_closed = 1;
 	if ((fd = api_open_journal(plan, slot)) < 0 ||
 	    (err = http_client_new(&run.http, &cfg)) < 0) {
 		log_error("%s", glm_error_msg());

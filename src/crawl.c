@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -228,6 +229,38 @@ static int crawl_from_tops(struct api_worker_plan *plan, struct crawl_workers *w
 	return err;
 }
 
+/* Whether url's host is gitlab.com (scheme and port aside). */
+static int crawl_is_gitlab_com(const char *url)
+{
+	const char *host = strstr(url, "://");
+	size_t n;
+
+	host = host != NULL ? host + 3 : url;
+	n = strcspn(host, ":/?#");
+	return n == 10 && strncasecmp(host, "gitlab.com", n) == 0;
+}
+
+/*
+ * GitLab.com's published per-endpoint budgets, when they apply: a crawl
+ * paced by them never meets an endpoint's own 429.  Elsewhere the budgets
+ * are learned from the first such 429 (ratelimit_pause_class).
+ */
+static int crawl_endpoint_budgets(const struct options *opts, struct shm_ratelimit *rl)
+{
+	long limits[RL_CLASS_COUNT];
+	long window = crawl_env_long("GLMIRROR_TEST_ENDPOINT_WINDOW");
+	int err;
+
+	if (window > 0 && (err = ratelimit_set_window(rl, (double)window)) < 0)
+		return err;
+	if (opts->endpoint_limits == ENDPOINT_LIMITS_LEARN ||
+	    (opts->endpoint_limits == ENDPOINT_LIMITS_AUTO && !crawl_is_gitlab_com(opts->url)))
+		return 0;
+	for (int i = 0; i < RL_CLASS_COUNT; i++)
+		limits[i] = ratelimit_class_gitlab_com((enum ratelimit_class)i);
+	return ratelimit_set_budgets(rl, limits);
+}
+
 static void crawl_remove_dir(const char *dir)
 {
 	char path[4096];
@@ -283,6 +316,7 @@ int crawl_run(const struct options *opts, struct node **out_root, struct crawl_r
 	seed.kind = QUEUE_PREFLIGHT;
 	seed.page = 1;
 	if ((err = ratelimit_init(&plan.shm->rl, opts->api_rate, 0)) < 0 ||
+	    (err = crawl_endpoint_budgets(opts, &plan.shm->rl)) < 0 ||
 	    (err = queue_init(&plan.queue, &plan.shm->queue, plan.shm->tasks, QUEUE_CAPACITY)) <
 		    0 ||
 	    (err = queue_push(&plan.queue, &seed, 1)) < 0)

@@ -23,7 +23,10 @@ static int settle_is_listing(enum queue_kind kind)
 	return kind != QUEUE_PREFLIGHT && kind != QUEUE_GROUP;
 }
 
-/* Page 1 has chain 0, pages 2..N queued by it chain -1, pages followed one by one chain k. */
+/*
+ * Page 1 has chain 0, pages 2..N queued by it chain -1, the pages of a window
+ * (no totals) chain page - 1, pages followed by link one by one chain k.
+ */
 static long long settle_order(const struct queue_page_view *p)
 {
 	return p->chain < 0 ? p->page : p->chain + 1;

@@ -244,6 +244,30 @@ static void http_server_message(const struct http_body *b, char *out, size_t siz
 	cJSON_Delete(j);
 }
 
+/*
+ * Whether a 429 is the endpoint's own: Gitlab::ApplicationRateLimiter's
+ * answer (lib/api/helpers/rate_limiter.rb) is {"message":{"error":...}}
+ * (the text is translated), where the overall limit (Rack::Attack) answers
+ * in plain text.  The RateLimit-* headers are the overall limit's, sent on
+ * every answer where it is on; a spent overall budget is never taken for
+ * an endpoint's own.
+ */
+static int http_endpoint_throttled(const struct http_client *c)
+{
+	const cJSON *m;
+	cJSON *j;
+	int own;
+
+	if (c->hdrs.rl_remaining == 0 || c->body.len == 0 || c->body.len > 65536 ||
+	    http_json_scan(c->body.data, c->body.len, 8))
+		return 0;
+	j = cJSON_ParseWithLength(c->body.data, c->body.len);
+	m = cJSON_GetObjectItemCaseSensitive(j, "message");
+	own = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(m, "error"));
+	cJSON_Delete(j);
+	return own;
+}
+
 /* A 3xx: never followed; a target on another origin is named as unsafe. */
 static int http_redirect(struct http_client *c, long status)
 {
@@ -364,12 +388,12 @@ static int http_judge(struct http_client *c, struct http_try *t, cJSON **out_jso
 }
 
 /* One request on the wire, between taking and giving back a rate-limit token. */
-static int http_try_once(struct http_client *c, struct http_try *t)
+static int http_try_once(struct http_client *c, struct http_try *t, enum ratelimit_class cls)
 {
 	curl_off_t us = 0;
 	int rc;
 
-	if ((rc = ratelimit_acquire(c->cfg.rl)) < 0)
+	if ((rc = ratelimit_acquire_class(c->cfg.rl, cls)) < 0)
 		return rc;
 	http_cb_header_reset(&c->hdrs);
 	http_cb_write_reset(&c->body);
@@ -401,9 +425,37 @@ static double http_throttle_pause(struct http_client *c, int n)
 	return s > RETRY_MAX_PAUSE_S ? RETRY_MAX_PAUSE_S : s;
 }
 
+/*
+ * After a 429: an endpoint's own closes only its class, for Retry-After
+ * when given or else a window of the class; any other pauses everybody.
+ */
+static int http_throttled(struct http_client *c, const char *api_path, const struct http_try *t,
+			  enum ratelimit_class cls, int n)
+{
+	double delay;
+
+	int rc;
+
+	if (c->cfg.rl != NULL && http_endpoint_throttled(c)) {
+		log_verbose("GET %s: %s from this endpoint's own limit; %s waits %s", api_path,
+			    t->detail, ratelimit_class_name(cls),
+			    c->hdrs.retry_after >= 0 ? "for Retry-After" : "for its window");
+		if ((rc = ratelimit_pause_class(c->cfg.rl, cls, c->hdrs.retry_after)) < 0 ||
+		    !c->cfg.give_back_closed)
+			return rc;
+		return glm_error_set(GLM_ECLOSED, "%s is closed for a while", api_path);
+	}
+	delay = http_throttle_pause(c, n);
+	log_verbose("GET %s: %s; everybody waits %.1f s", api_path, t->detail, delay);
+	if (c->cfg.rl != NULL)
+		return ratelimit_pause(c->cfg.rl, delay);
+	return retry_sleep(delay);
+}
+
 int http_get_json(struct http_client *client, const char *api_path, cJSON **out_json,
 		  struct http_page *page_out)
 {
+	enum ratelimit_class cls = ratelimit_class_of(api_path);
 	struct http_try t;
 	char *url = NULL;
 	int tries = 0, failures = 0, throttled = 0, rc;
@@ -424,7 +476,7 @@ int http_get_json(struct http_client *client, const char *api_path, cJSON **out_
 	for (;;) {
 		memset(&t, 0, sizeof(t));
 		tries++;
-		if ((rc = http_try_once(client, &t)) < 0)
+		if ((rc = http_try_once(client, &t, cls)) < 0)
 			goto out;
 		rc = http_judge(client, &t, out_json, page_out);
 		if (t.cc != CURLE_OK)
@@ -440,14 +492,7 @@ int http_get_json(struct http_client *client, const char *api_path, cJSON **out_
 				rc = retry_fail(GLM_EHTTP, "GET", api_path, t.detail, tries);
 				goto out;
 			}
-			delay = http_throttle_pause(client, throttled);
-			log_verbose("GET %s: %s; everybody waits %.1f s", api_path, t.detail,
-				    delay);
-			if (client->cfg.rl != NULL)
-				rc = ratelimit_pause(client->cfg.rl, delay);
-			else
-				rc = retry_sleep(delay);
-			if (rc < 0)
+			if ((rc = http_throttled(client, api_path, &t, cls, throttled)) < 0)
 				goto out;
 			continue;
 		}

@@ -50,6 +50,7 @@ enum {
 	OPT_PRUNE,
 	OPT_PRUNE_MAX,
 	OPT_GIT_RETRIES,
+	OPT_API_ENDPOINT_LIMITS,
 	OPT_LAST, /* sizes the set of options seen */
 };
 
@@ -103,6 +104,7 @@ static const struct option long_options[] = {
 	{ "git-retries", required_argument, NULL, OPT_GIT_RETRIES },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "prune-max", required_argument, NULL, OPT_PRUNE_MAX },
+	{ "api-endpoint-limits", required_argument, NULL, OPT_API_ENDPOINT_LIMITS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -192,6 +194,9 @@ static const char usage_text[] =
 	"      --api-retries N        retries of a failed request, 0..20 (default 5)\n"
 	"      --max-response-size N  largest API answer in bytes; K, M, G suffixes (default 64M)\n"
 	"      --fail-fast            stop at the first failure\n"
+	"      --api-endpoint-limits MODE  per-endpoint budgets: auto (GitLab.com's published\n"
+	"                             ones for gitlab.com, else learned from 429s), gitlab.com\n"
+	"                             or learn (default auto)\n"
 	"\n"
 	"  -h, --help                 show this help and exit\n"
 	"      --version              show the version and exit\n"
@@ -502,6 +507,7 @@ static const char *const format_names[] = { "tree", "json", "yaml" };
 static const char *const archived_names[] = { "include", "exclude", "only" };
 static const char *const progress_names[] = { "auto", "always", "never" };
 static const char *const scope_names[] = { "listed", "all", "member" };
+static const char *const endpoint_limits_names[] = { "auto", "gitlab.com", "learn" };
 
 /* Settings that gitlabber also reads from the environment, used when no option set them. */
 static int apply_environment(struct options *o, const unsigned *seen)
@@ -719,6 +725,12 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case OPT_DELETION_SCHEDULED:
 			o->include_deletion_scheduled = 1;
+			break;
+		case OPT_API_ENDPOINT_LIMITS:
+			if (parse_choice("--api-endpoint-limits", optarg, endpoint_limits_names, 3,
+					 &i) < 0)
+				return GLM_EUSAGE;
+			o->endpoint_limits = (enum endpoint_limits)i;
 			break;
 		case 'o':
 			if (split_git_options(optarg, o->git_options, &o->ngit_options) < 0)

@@ -20,6 +20,8 @@
 #include "shm.h"
 #include "signals.h"
 
+#define QUEUE_SKIP_RECHECK_NS 250000000L
+
 static void queue_repair(void *ctx)
 {
 	struct queue *q = ctx;
@@ -97,6 +99,7 @@ static int queue_append(struct queue *q, const struct queue_task *tasks, size_t 
 		t->state = QUEUE_READY;
 		t->pid = 0;
 		t->tries = 0;
+		t->closed = 0;
 		t->mark = QUEUE_LISTING_OK;
 		if (t->chain != 0 && parent != NULL) {
 			t->listing = parent->listing;
@@ -129,40 +132,84 @@ static int queue_finished(const struct queue_shm *s)
 	return s->stop != QUEUE_RUNNING || (s->ready == 0 && s->claimed == 0);
 }
 
+/*
+ * Under the lock: the first READY slot that skip lets through, or ntasks.
+ * *first is the first READY slot seen (ntasks: none), which keeps
+ * first_ready tight so that claims do not rescan finished slots.
+ */
+static uint64_t queue_find(struct queue *q, queue_skip_fn skip, void *ctx, uint64_t *first)
+{
+	struct queue_shm *s = q->shm;
+	uint64_t i;
+
+	*first = s->ntasks;
+	for (i = s->first_ready; i < s->ntasks; i++) {
+		if (q->tasks[i].state != QUEUE_READY)
+			continue;
+		if (*first == s->ntasks)
+			*first = i;
+		if (skip == NULL || !skip(&q->tasks[i], ctx))
+			break;
+	}
+	if (*first < s->ntasks)
+		s->first_ready = *first;
+	return i;
+}
+
 int queue_claim(struct queue *q, pid_t pid, struct queue_task *out, size_t *index,
 		uint64_t *claim_no)
 {
+	return queue_claim_if(q, pid, NULL, NULL, out, index, claim_no);
+}
+
+int queue_claim_if(struct queue *q, pid_t pid, queue_skip_fn skip, void *ctx,
+		   struct queue_task *out, size_t *index, uint64_t *claim_no)
+{
 	struct queue_shm *s = q->shm;
 	struct timespec deadline;
-	uint64_t i;
+	uint64_t i = 0, first = 0;
 	int err;
 
 	if ((err = queue_lock(q)) < 0)
 		return err;
-	while (s->ready == 0 && !queue_finished(s)) {
+	for (;;) {
+		if (queue_finished(s)) {
+			queue_unlock(q);
+			return GLM_ESTOPPED;
+		}
+		if (s->ready > 0 && (i = queue_find(q, skip, ctx, &first)) < s->ntasks)
+			break;
+		if (s->ready > 0 && first == s->ntasks) {
+			/* The counters disagree with the slots: recount and let the caller retry.
+			 */
+			queue_repair(q);
+			queue_unlock(q);
+			return glm_error_set(GLM_ERR, "crawl queue: counters were inconsistent");
+		}
 		if (signals_stopping()) {
 			queue_unlock(q);
 			return glm_error_set(GLM_EINTR, "interrupted");
 		}
-		/* A signal does not end a condition wait: look at the flag every second. */
+		/*
+		 * A signal does not end a condition wait: look at the flag every
+		 * second.  Slots skipped now (their endpoint is closed) are looked
+		 * at again a quarter of a second later, as nothing signals a reopening.
+		 */
 		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec++;
+		if (s->ready > 0) {
+			deadline.tv_nsec += QUEUE_SKIP_RECHECK_NS;
+			if (deadline.tv_nsec >= 1000000000L) {
+				deadline.tv_sec++;
+				deadline.tv_nsec -= 1000000000L;
+			}
+		} else {
+			deadline.tv_sec++;
+		}
 		if ((err = shm_cond_wait(&s->cond, &s->lock, &deadline, queue_repair, q)) < 0)
 			return err;
 	}
-	if (queue_finished(s)) {
-		queue_unlock(q);
-		return GLM_ESTOPPED;
-	}
-	for (i = s->first_ready; i < s->ntasks && q->tasks[i].state != QUEUE_READY; i++)
-		;
-	if (i == s->ntasks) {
-		/* The counters disagree with the slots: recount and let the caller retry. */
-		queue_repair(q);
-		queue_unlock(q);
-		return glm_error_set(GLM_ERR, "crawl queue: counters were inconsistent");
-	}
-	s->first_ready = i + 1;
+	if (i == first)
+		s->first_ready = i + 1;
 	q->tasks[i].state = QUEUE_CLAIMED;
 	q->tasks[i].pid = pid;
 	q->tasks[i].tries++;
@@ -171,6 +218,39 @@ int queue_claim(struct queue *q, pid_t pid, struct queue_task *out, size_t *inde
 	*claim_no = ++s->claims;
 	*out = q->tasks[i];
 	*index = (size_t)i;
+	queue_unlock(q);
+	return 0;
+}
+
+int queue_give_back(struct queue *q, size_t index)
+{
+	struct queue_shm *s = q->shm;
+	struct queue_task *t = &q->tasks[index];
+	int err;
+
+	if ((err = queue_lock(q)) < 0)
+		return err;
+	if (index < s->ntasks && t->state == QUEUE_CLAIMED) {
+		t->pid = 0;
+		s->claimed--;
+		if (++t->closed >= QUEUE_MAX_CLOSED) {
+			t->state = QUEUE_FAILED;
+			s->failed++;
+			log_error(
+				"%s (id %lld, page %lld): refused by the endpoint's own rate limit "
+				"%u times; giving up on it",
+				queue_kind_name((enum queue_kind)t->kind), (long long)t->id,
+				(long long)t->page, t->closed);
+		} else {
+			t->state = QUEUE_READY;
+			if (t->tries > 0)
+				t->tries--;
+			s->ready++;
+			if (index < s->first_ready)
+				s->first_ready = index;
+		}
+		pthread_cond_broadcast(&s->cond);
+	}
 	queue_unlock(q);
 	return 0;
 }

@@ -39,6 +39,8 @@ int ratelimit_init(struct shm_ratelimit *rl, double rate_per_s, double burst)
 	rl->last_ns = monoclock_ns();
 	rl->srv_limit = -1;
 	rl->srv_remaining = -1;
+	for (int i = 0; i < RL_CLASS_COUNT; i++)
+		ratelimit_class_init(&rl->cls[i], (enum ratelimit_class)i, rl->last_ns);
 	return 0;
 }
 
@@ -75,6 +77,8 @@ static void ratelimit_repair(void *ctx)
 		rl->last_429 = 0;
 	if (rl->pause_until > now + (int64_t)RETRY_MAX_PAUSE_S * RL_NS)
 		rl->pause_until = now;
+	for (i = 0; i < RL_CLASS_COUNT; i++)
+		ratelimit_class_repair(&rl->cls[i], (enum ratelimit_class)i, now);
 	for (i = 0; i < SHM_RL_SLOTS; i++) {
 		if (rl->flight_pid[i] != 0 && !ratelimit_pid_alive(rl->flight_pid[i]))
 			rl->flight_pid[i] = 0;
@@ -127,43 +131,71 @@ static void ratelimit_mark_flight(struct shm_ratelimit *rl)
 		rl->max_in_flight = rl->in_flight;
 }
 
-int ratelimit_acquire_at(struct shm_ratelimit *rl, int64_t now_ns, int64_t *wait_ns)
+/* Under the lock: nanoseconds until the shared bucket lets a request start; 0 = now. */
+static int64_t ratelimit_wait(const struct shm_ratelimit *rl, int64_t now_ns)
 {
+	int64_t wait;
+
+	if (now_ns < rl->pause_until)
+		return rl->pause_until - now_ns;
+	if (rl->tokens >= 1)
+		return 0;
+	/* Sleep until the token is due; +1 ns so truncation cannot wake us early. */
+	wait = (int64_t)((1 - rl->tokens) / rl->rate * (double)RL_NS) + 1;
+	/*
+	 * A rate cut for this server window, or by a 429, goes back up at the
+	 * window's reset or after RL_RECOVER_NS: never sleep past that at the
+	 * low rate (it may be RATELIMIT_MIN_RATE, 1,000 s a token).
+	 */
+	if (rl->srv_reset != 0 && now_ns + wait > rl->srv_reset)
+		wait = rl->srv_reset - now_ns + 1;
+	else if (rl->last_429 != 0 && now_ns + wait > rl->last_429 + RL_RECOVER_NS)
+		wait = rl->last_429 + RL_RECOVER_NS - now_ns + 1;
+	return wait;
+}
+
+int ratelimit_acquire_class_at(struct shm_ratelimit *rl, enum ratelimit_class cls, int64_t now_ns,
+			       int64_t *wait_ns)
+{
+	struct shm_rl_class *c = &rl->cls[(unsigned)cls < RL_CLASS_COUNT ? cls : RL_CLASS_OTHER];
+	int64_t cw;
 	int rc;
 
 	*wait_ns = 0;
 	if ((rc = ratelimit_lock(rl)) < 0)
 		return rc;
 	ratelimit_refill(rl, now_ns);
-	if (now_ns < rl->pause_until) {
-		*wait_ns = rl->pause_until - now_ns;
-		rc = 1;
-	} else if (rl->tokens >= 1) {
+	ratelimit_class_refill(c, now_ns);
+	/* Both budgets must allow it; a token is taken from neither until both do. */
+	*wait_ns = ratelimit_wait(rl, now_ns);
+	cw = ratelimit_class_wait(c, now_ns);
+	if (cw > *wait_ns)
+		*wait_ns = cw;
+	if (*wait_ns == 0) {
 		rl->tokens -= 1;
 		rl->requests++;
+		ratelimit_class_take(c, now_ns);
 		ratelimit_mark_flight(rl);
 		rc = 0;
 	} else {
-		/* Sleep until the token is due; +1 ns so truncation cannot wake us early. */
-		*wait_ns = (int64_t)((1 - rl->tokens) / rl->rate * (double)RL_NS) + 1;
-		/*
-		 * A rate cut for this server window, or by a 429, goes back up at
-		 * the window's reset or after RL_RECOVER_NS: never sleep past that
-		 * at the low rate (it may be RATELIMIT_MIN_RATE, 1,000 s a token).
-		 */
-		if (rl->srv_reset != 0 && now_ns + *wait_ns > rl->srv_reset)
-			*wait_ns = rl->srv_reset - now_ns + 1;
-		else if (rl->last_429 != 0 && now_ns + *wait_ns > rl->last_429 + RL_RECOVER_NS)
-			*wait_ns = rl->last_429 + RL_RECOVER_NS - now_ns + 1;
+		rl->waits++;
 		rc = 1;
 	}
-	if (rc == 1)
-		rl->waits++;
 	shm_lock_release(&rl->lock);
 	return rc;
 }
 
+int ratelimit_acquire_at(struct shm_ratelimit *rl, int64_t now_ns, int64_t *wait_ns)
+{
+	return ratelimit_acquire_class_at(rl, RL_CLASS_OTHER, now_ns, wait_ns);
+}
+
 int ratelimit_acquire(struct shm_ratelimit *rl)
+{
+	return ratelimit_acquire_class(rl, RL_CLASS_OTHER);
+}
+
+int ratelimit_acquire_class(struct shm_ratelimit *rl, enum ratelimit_class cls)
 {
 	int64_t now, wait;
 	struct timespec until;
@@ -176,7 +208,7 @@ int ratelimit_acquire(struct shm_ratelimit *rl)
 			return glm_error_set(GLM_EINTR,
 					     "interrupted while waiting for the rate limit");
 		now = monoclock_ns();
-		if ((rc = ratelimit_acquire_at(rl, now, &wait)) <= 0)
+		if ((rc = ratelimit_acquire_class_at(rl, cls, now, &wait)) <= 0)
 			return rc;
 		until.tv_sec = (now + wait) / RL_NS;
 		until.tv_nsec = (now + wait) % RL_NS;
@@ -330,6 +362,70 @@ int ratelimit_pause(struct shm_ratelimit *rl, double seconds)
 	return ratelimit_pause_at(rl, monoclock_ns(), seconds);
 }
 
+int ratelimit_pause_class_at(struct shm_ratelimit *rl, enum ratelimit_class cls, int64_t now_ns,
+			     double retry_after_s)
+{
+	int rc;
+
+	if ((rc = ratelimit_lock(rl)) < 0)
+		return rc;
+	ratelimit_class_refill(&rl->cls[(unsigned)cls < RL_CLASS_COUNT ? cls : RL_CLASS_OTHER],
+			       now_ns);
+	ratelimit_class_throttled(&rl->cls[(unsigned)cls < RL_CLASS_COUNT ? cls : RL_CLASS_OTHER],
+				  now_ns, retry_after_s);
+	shm_lock_release(&rl->lock);
+	return 0;
+}
+
+int ratelimit_pause_class(struct shm_ratelimit *rl, enum ratelimit_class cls, double retry_after_s)
+{
+	if (rl == NULL)
+		return 0;
+	return ratelimit_pause_class_at(rl, cls, monoclock_ns(), retry_after_s);
+}
+
+int ratelimit_set_budgets(struct shm_ratelimit *rl, const long limits[RL_CLASS_COUNT])
+{
+	int rc;
+
+	if ((rc = ratelimit_lock(rl)) < 0)
+		return rc;
+	for (int i = 0; i < RL_CLASS_COUNT; i++) {
+		ratelimit_class_set_limit(&rl->cls[i], limits[i]);
+		rl->cls[i].tokens = rl->cls[i].burst;
+	}
+	shm_lock_release(&rl->lock);
+	return 0;
+}
+
+int ratelimit_set_window(struct shm_ratelimit *rl, double seconds)
+{
+	int rc;
+
+	if (!(seconds >= 1))
+		return glm_error_set(GLM_EUSAGE, "an endpoint window of %g s", seconds);
+	if ((rc = ratelimit_lock(rl)) < 0)
+		return rc;
+	for (int i = 0; i < RL_CLASS_COUNT; i++) {
+		rl->cls[i].interval_s = seconds;
+		ratelimit_class_set_limit(&rl->cls[i], (long)rl->cls[i].limit);
+	}
+	shm_lock_release(&rl->lock);
+	return 0;
+}
+
+int ratelimit_pauses(struct shm_ratelimit *rl, int64_t until[RL_CLASS_COUNT])
+{
+	int rc;
+
+	if ((rc = ratelimit_lock(rl)) < 0)
+		return rc;
+	for (int i = 0; i < RL_CLASS_COUNT; i++)
+		until[i] = rl->cls[i].pause_until;
+	shm_lock_release(&rl->lock);
+	return 0;
+}
+
 int ratelimit_stats(struct shm_ratelimit *rl, struct ratelimit_stats *out)
 {
 	int rc;
@@ -345,6 +441,10 @@ int ratelimit_stats(struct shm_ratelimit *rl, struct ratelimit_stats *out)
 	out->repairs = rl->lock.repairs;
 	out->rate = rl->rate;
 	out->tokens = rl->tokens;
+	for (int i = 0; i < RL_CLASS_COUNT; i++) {
+		out->class_throttled[i] = rl->cls[i].throttled;
+		out->class_limit[i] = rl->cls[i].limit;
+	}
 	shm_lock_release(&rl->lock);
 	return 0;
 }

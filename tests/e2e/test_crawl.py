@@ -40,13 +40,14 @@ def test_tree_equals_truth_with_few_calls(fake_gitlab, run_glmirror, tmp_path):
 
 def test_totals_omitted_still_complete(fake_gitlab, run_glmirror, tmp_path):
     # 2 groups of 260 projects each: no X-Total above 150 records, so the
-    # crawl follows the pages one by one.
+    # crawl reads a window of 3 pages (the workers) ahead: pages 1..3 of
+    # each listing once, and at most 2 empty pages past the end.
     fake = fake_gitlab(generate="groups=2,subgroups=1,depth=1,projects=130",
                        totals_limit=150)
-    shape, _ = crawl(run_glmirror, fake, tmp_path)
+    shape, _ = crawl(run_glmirror, fake, tmp_path, "--api-concurrency", "3")
     assert shape == expected_shape(fake.truth())
-    projects = [r for r in fake.stats()["requests"] if "/projects" in r["path"]]
-    assert len(projects) == 6  # 3 pages per group: no page fetched twice
+    projects = [r["path"] for r in fake.stats()["requests"] if "/projects" in r["path"]]
+    assert len(projects) == len(set(projects)) == 2 * (3 + 2), projects
 
 
 @pytest.mark.parametrize("args,want", [
@@ -217,6 +218,36 @@ def test_group_search_finds_subgroups_too(fake_gitlab, run_glmirror, tmp_path):
     fake = fake_gitlab(generate="groups=3,subgroups=2,depth=2,projects=2")
     shape, _ = crawl(run_glmirror, fake, tmp_path, "-g", "sub-2-0")
     assert shape == expected_shape(fake.truth(), top=["group-2/sub-2-0"])
+
+
+def test_a_per_endpoint_429_leaves_other_endpoints_running(fake_gitlab, run_glmirror,
+                                                           tmp_path):
+    """GET /groups/:id/projects limited on its own as GitLab.com limits it
+    (Gitlab::ApplicationRateLimiter: no Retry-After, a window from the first
+    request; here 5 per 3 s, and glmirror told that windows last 3 s, not a
+    minute): its 429 closes only that endpoint.  The subgroup and shared
+    listings are answered while it is closed, nobody pauses the whole crawl,
+    the budget learned keeps further 429s rare, and the tree is complete."""
+    fake = fake_gitlab(generate="groups=12,subgroups=3,depth=2,projects=2,shared=0.2",
+                       route_rate_limit=["GET /groups/:id/projects=5/3"])
+    shape, proc = crawl(run_glmirror, fake, tmp_path, "-s", "--api-concurrency", "4",
+                        "--verbose", env={"GLMIRROR_TEST_ENDPOINT_WINDOW": "3"})
+    assert shape == expected_shape(fake.truth(), shared=True)
+    limited = "/groups/:id/projects"
+    reqs = [r for r in fake.stats()["requests"] if r["api"]]
+    refused = [r["answered"] for r in reqs if r["route"] == limited and r["status"] == 429]
+    assert refused, "the endpoint's limit was never reached"
+    def start(r):
+        return r["answered"] - r["ms"] / 1000
+    reopened = min(start(r) for r in reqs
+                   if r["route"] == limited and r["status"] == 200 and start(r) > refused[0])
+    others = [r for r in reqs if r["route"] != limited and refused[0] < start(r) < reopened]
+    assert others, "nothing else was asked while the endpoint was closed"
+    assert all(r["status"] == 200 for r in others)
+    # the requests in flight with the first 429 may get one too; then it is paced
+    assert len(refused) <= 4 + 1
+    assert "from this endpoint's own limit" in proc.stderr
+    assert "everybody waits" not in proc.stderr
 
 
 def test_rate_limit_headers_alone_pace_the_crawl(fake_gitlab, run_glmirror, tmp_path):

@@ -249,6 +249,53 @@ def test_projects_deleted_while_the_listing_is_read(fake_gitlab, run_glmirror, t
     assert rereads >= 1, "no run saw the listing change while reading it"
 
 
+def test_a_listing_without_totals_that_changes_while_read(fake_gitlab, run_glmirror, tmp_path):
+    """A listing above the totals limit is read a window of pages at a time.
+    Older projects moved into it while it is read shift its later pages; the
+    ids then stop ascending from page to page, the listing is read again,
+    and the tree holds every project that was in the group before and after,
+    the moved ones and the new ones."""
+    fake = fake_gitlab(generate="groups=2,subgroups=0,depth=1,projects=900",
+                       totals_limit=300, latency=100)
+    rereads = 0
+    for run in range(3):
+        before_ids = set(project_ids(fake, "group-1"))
+        movers = project_ids(fake, "group-0")[:10]
+        by_id = {p["id"]: p["path_with_namespace"] for p in fake.truth()["projects"]}
+        since = len(fake.log_lines())
+        pages_seen = threading.Event()
+
+        def listing_requests():
+            return [line for line in fake.log_lines()[since:]
+                    if "/groups/2/projects?" in line]
+
+        def change_while_reading(run=run):
+            # once two pages of group-1's listing have been answered
+            for _ in range(3000):
+                if len(listing_requests()) >= 2:
+                    break
+                time.sleep(0.01)
+            pages_seen.set()
+            for pid in movers:
+                fake.control("move", project=by_id[pid], to="group-1")
+            fake.control("create_project", namespace="group-1", name=f"new-{run}")
+
+        t = threading.Thread(target=change_while_reading)
+        t.start()
+        proc, doc = crawl_tree(run_glmirror, fake, tmp_path, "--group", "group-1",
+                               "--api-concurrency", "4", "--verbose")
+        t.join(60)
+        assert pages_seen.is_set()
+        assert proc.returncode == 0, proc.stderr
+        got = {s[1] for s in tree_shape(doc) if s[0] == "project"}
+        assert before_ids <= got, sorted(before_ids - got)[:10]
+        reread = sum(1 for line in listing_requests() if "&page=1 " in line) - 1
+        if reread:
+            assert set(project_ids(fake, "group-1")) == got
+        rereads += reread
+    assert rereads >= 1, "no run saw the listing change while reading it"
+
+
 def test_a_separate_ssh_host(fake_gitlab, run_glmirror, tmp_path, monkeypatch):
     """ssh_url_to_repo names gitlab_shell.ssh_host (here localhost), not
     --url's host (127.0.0.1); its key is checked in known_hosts."""

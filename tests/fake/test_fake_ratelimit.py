@@ -1,6 +1,12 @@
 """Rate limiting with GitLab's RateLimit-* headers and 429 answers."""
 import math
+import pathlib
+import sys
 import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tools"))
+
+from fakegitlab.ratelimit import EndpointLimiter  # noqa: E402
 
 
 def burst(fake, n, limit, period, headers=True):
@@ -78,8 +84,28 @@ def test_per_route_limit(start_fake):
     assert status == 429
     assert body == {"message": {"error": "This endpoint has been requested too many times. "
                                          "Try again later."}}
-    assert int(h["retry-after"]) >= 1
-    assert h["ratelimit-name"] == "throttle_GET /groups/:id/projects"
+    # Gitlab::ApplicationRateLimiter sends neither Retry-After nor RateLimit-* headers
+    assert "retry-after" not in h and not any(k.startswith("ratelimit-") for k in h)
     # other routes are not limited
     assert all(fake.api("/groups/1")[0] == 200 for _ in range(3))
     assert fake.stats()["throttled"] == 1
+
+
+def test_per_route_window_opens_at_the_first_request():
+    """The counter expires a window after its first increment and throttled
+    requests count too (an injected clock)."""
+    now = [1000.5]
+    limiter = EndpointLimiter(2, 60, clock=lambda: now[0])
+    assert [limiter.hit() for _ in range(3)] == [True, True, False]
+    now[0] += 59.9  # past a minute boundary of the clock, not past the window
+    assert not limiter.hit()
+    now[0] += 0.1
+    assert [limiter.hit() for _ in range(3)] == [True, True, False]
+
+
+def test_per_route_429_keeps_the_overall_headers(start_fake):
+    fake = start_fake(route_rate_limit=["GET /groups=1/86400"], rate_limit="1000/60")
+    fake.api("/groups")
+    status, h, body = fake.api("/groups")
+    assert status == 429 and body["message"]["error"]
+    assert int(h["ratelimit-remaining"]) > 0 and "retry-after" not in h

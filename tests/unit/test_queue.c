@@ -245,6 +245,47 @@ static void test_a_waiting_worker_gets_the_follow_up(void **state)
 	assert_int_equal(f->q.tasks[1].pid, pid);
 }
 
+static int skip_projects(const struct queue_task *t, void *ctx)
+{
+	(void)ctx;
+	return t->kind == QUEUE_PROJECTS;
+}
+
+/* While an endpoint is closed its tasks wait; a task given back is claimed again later. */
+static void test_skipped_and_given_back_tasks(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_task t[3] = { task(QUEUE_PROJECTS, 1), task(QUEUE_DESCENDANTS, 2),
+				   task(QUEUE_PROJECTS, 3) };
+	struct queue_task got;
+	struct queue_status st;
+	size_t i, j;
+	uint64_t claim;
+
+	assert_int_equal(queue_push(&f->q, t, 3), 0);
+	assert_int_equal(queue_claim_if(&f->q, 100, skip_projects, NULL, &got, &i, &claim), 0);
+	assert_int_equal(got.id, 2);
+	/* the skipped slots stay first in line for claims that take them */
+	assert_int_equal(queue_claim(&f->q, 101, &got, &j, &claim), 0);
+	assert_int_equal(got.id, 1);
+	assert_int_equal(got.tries, 1);
+	assert_int_equal(queue_give_back(&f->q, j), 0);
+	status(&f->q, &st);
+	assert_true(st.ready == 2 && st.claimed == 1);
+	assert_int_equal(queue_claim(&f->q, 101, &got, &j, &claim), 0);
+	/* the try that was given back does not count towards QUEUE_MAX_TRIES */
+	assert_true(got.id == 1 && got.tries == 1 && got.closed == 1);
+	/* an endpoint that never reopens for it fails the task in the end */
+	for (int n = 1; n < QUEUE_MAX_CLOSED - 1; n++) {
+		assert_int_equal(queue_give_back(&f->q, j), 0);
+		assert_int_equal(queue_claim(&f->q, 101, &got, &j, &claim), 0);
+		assert_int_equal(got.id, 1);
+	}
+	assert_int_equal(queue_give_back(&f->q, j), 0);
+	status(&f->q, &st);
+	assert_true(st.failed == 1 && st.ready == 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +299,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_ends_claims_and_the_first_reason_wins,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_skipped_and_given_back_tasks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_waiting_worker_gets_the_follow_up, setup,
 						teardown),
 	};

@@ -2,7 +2,7 @@
 
 Every API request counts, throttled ones included.  Per-endpoint limits
 (--route-rate-limit, like GitLab.com's Groups and Projects API limits) are
-Gitlab::ApplicationRateLimiter's: their 429 carries a JSON error object.  Headers as
+Gitlab::ApplicationRateLimiter's (EndpointLimiter below).  Headers as
 Gitlab::RackAttack::RequestThrottleData: RateLimit-Name, RateLimit-Limit
 (normalised to one minute), RateLimit-Observed, RateLimit-Remaining,
 RateLimit-Reset (epoch seconds of the window's end); a 429 adds Retry-After
@@ -71,6 +71,37 @@ class RateLimiter:
             headers["Retry-After"] = str(max(1, int(math.ceil(reset - now))))
             headers["RateLimit-ResetTime"] = email.utils.formatdate(reset, usegmt=True)
         return allowed, headers, observed
+
+
+class EndpointLimiter:
+    """Gitlab::ApplicationRateLimiter as lib/api/helpers/rate_limiter.rb uses
+    it for GitLab.com's per-endpoint limits (check_rate_limit_by_user_or_ip!
+    in lib/api/groups.rb, lib/api/projects.rb): every request increments a
+    Redis counter that expires `period` seconds after its first increment
+    (lib/gitlab/application_rate_limiter/increment_per_action.rb), so the
+    window opens at the first request, not on the clock; a request is
+    throttled when the count exceeds the limit, and throttled requests count
+    too.  The 429 is render_api_error!'s JSON, {"message": {"error": ...}},
+    with no RateLimit-* headers and no Retry-After."""
+
+    MESSAGE = "This endpoint has been requested too many times. Try again later."
+
+    def __init__(self, limit, period, clock=time.monotonic):
+        self.limit = limit
+        self.period = period
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.expires = 0.0
+        self.count = 0
+
+    def hit(self):
+        """Whether the request may go on."""
+        now = self.clock()
+        with self.lock:
+            if now >= self.expires:
+                self.count, self.expires = 0, now + self.period
+            self.count += 1
+            return self.count <= self.limit
 
 
 class AuthBan:

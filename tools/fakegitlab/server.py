@@ -81,14 +81,11 @@ def api_answer(req, ctx):
             r.headers.update(rate_headers)
             return r, route
     route_limiter = ctx.route_limiters.get(f"{req.method} {route}")
-    if route_limiter:
-        allowed, headers, _ = route_limiter.hit()
-        if not allowed:
-            # Gitlab::ApplicationRateLimiter's answer: a JSON error object
-            r = Response(429, {"message": {"error": "This endpoint has been requested too "
-                                                    "many times. Try again later."}})
-            r.headers.update(headers)
-            return r, route
+    if route_limiter and not route_limiter.hit():
+        # lib/api/helpers/rate_limiter.rb: render_api_error!({error: ...}, 429), no headers
+        r = Response(429, {"message": {"error": ratelimit.EndpointLimiter.MESSAGE}})
+        r.headers.update(rate_headers)
+        return r, route
     token, bearer = auth.token_of(req)
     refused = auth.authenticate(req, ctx, token, bearer) if matched else None
     if matched is None:
@@ -451,8 +448,7 @@ def main(argv=None):
     if args.git_auth_ban > 0:
         ctx.ban = ratelimit.AuthBan(args.git_auth_ban, ban_seconds=args.ban_seconds)
     for route, n, period in route_limits:
-        limiter = ratelimit.RateLimiter(n, period, name=f"throttle_{route}")
-        ctx.route_limiters[route] = limiter
+        ctx.route_limiters[route] = ratelimit.EndpointLimiter(n, period)
     if args.git_cache:
         ctx.git_cache = gitcache.GitCache()
     if args.eager_repos:

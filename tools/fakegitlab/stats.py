@@ -65,7 +65,8 @@ class Stats:
                 self.throttled += 1
             self.requests.append({"method": method, "path": mask(path), "status": status,
                                   "ms": round(ms, 1), "route": route, "api": bool(api),
-                                  "headers": header_names})
+                                  "headers": header_names,
+                                  "answered": round(time.monotonic(), 4)})
 
     def snapshot(self):
         with self.lock:
