@@ -50,6 +50,7 @@ enum {
 	OPT_PRUNE,
 	OPT_PRUNE_MAX,
 	OPT_GIT_RETRIES,
+	OPT_METRICS,
 	OPT_LAST, /* sizes the set of options seen */
 };
 
@@ -103,6 +104,7 @@ static const struct option long_options[] = {
 	{ "git-retries", required_argument, NULL, OPT_GIT_RETRIES },
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "prune-max", required_argument, NULL, OPT_PRUNE_MAX },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -192,6 +194,10 @@ static const char usage_text[] =
 	"      --api-retries N        retries of a failed request, 0..20 (default 5)\n"
 	"      --max-response-size N  largest API answer in bytes; K, M, G suffixes (default 64M)\n"
 	"      --fail-fast            stop at the first failure\n"
+	"\n"
+	"Operations:\n"
+	"      --metrics FILE         write the run's metrics to FILE (Prometheus text format,\n"
+	"                             for node_exporter's textfile collector), even on failure\n"
 	"\n"
 	"  -h, --help                 show this help and exit\n"
 	"      --version              show the version and exit\n"
@@ -820,6 +826,10 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			if (parse_size(optarg, &o->max_body) < 0)
 				return GLM_EUSAGE;
 			break;
+		case OPT_METRICS:
+			if (opt_dup(&o->metrics, optarg) < 0)
+				return GLM_ENOMEM;
+			break;
 		case ':':
 			return glm_error_set(GLM_EUSAGE, "option '%s' needs a value",
 					     argv[optind - 1]);
@@ -873,6 +883,7 @@ void options_release(struct options *o)
 	free(o->tree_file);
 	free(o->tree_out);
 	free(o->report);
+	free(o->metrics);
 	free(o->cacert);
 	free(o->ssh_key);
 	free(o->group_search);
