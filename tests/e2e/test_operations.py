@@ -157,3 +157,49 @@ def test_sigint_writes_metrics(fake_gitlab, glmirror_bin, tmp_path):
     assert m[("glmirror_run_exit_code", "")] == 130
     assert projects(m, "cloned") < 4
     assert ("glmirror_last_success_timestamp_seconds", "") not in m
+
+
+def json_lines(stderr):
+    lines = stderr.splitlines()
+    assert lines
+    records = [json.loads(line) for line in lines]  # every line parses
+    for r in records:
+        assert set(r) == {"time", "level", "event", "role", "pid", "project", "message"}, r
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r["time"])
+        assert r["level"] in ("error", "warning", "info", "verbose", "debug")
+    return records
+
+
+def test_log_format_json_every_line_parses_and_no_token(fake_gitlab, run_glmirror, tmp_path):
+    spec = json.loads(json.dumps(SPEC))
+    spec["groups"][1]["projects"].append({"name": "Été 日本", "path": "ete"})
+    fake = fake_gitlab(spec=spec)
+    # The token on the command line: the warning about it is a JSON line too.
+    proc = run_glmirror(["-u", fake.url, "-m", "http", "-t", fake.token, "--verbose",
+                         "--log-format", "json", "--progress", "always", tmp_path / "dest"])
+    assert proc.returncode == 0, proc.stderr
+    assert fake.token not in proc.stderr
+    records = json_lines(proc.stderr)
+    assert any(r["level"] == "warning" and "--token" in r["message"] for r in records)
+    projects = {r["project"] for r in records if r["role"].startswith("sync")}
+    assert {"data/zoo", "ops/ete", "ops/infra"} <= projects
+    assert any("Été 日本" in r["message"] for r in records)
+    assert any(r["role"] == "supervisor" and r["project"] is None for r in records)
+
+
+def test_log_format_json_on_failure_redacts_the_token(fake_gitlab, run_glmirror, tmp_path):
+    fake = fake_gitlab(spec=SPEC)
+    bad = "glpat-notthetokenxyz"
+    proc = run_glmirror(["-u", f"{fake.url}/{bad}", "-t", bad, "--log-format", "json",
+                         tmp_path / "dest"])
+    assert proc.returncode != 0
+    assert bad not in proc.stderr
+    assert any(r["level"] == "error" and "[REDACTED]" in r["message"]
+               for r in json_lines(proc.stderr))
+
+
+def test_log_format_text_stays_the_default(fake_gitlab, run_glmirror, tmp_path):
+    fake = fake_gitlab(spec=SPEC)
+    proc = run(run_glmirror, fake, tmp_path / "dest")
+    assert proc.returncode == 0, proc.stderr
+    assert all(line.startswith("glmirror") for line in proc.stderr.splitlines())
