@@ -1,9 +1,11 @@
 """What operators run around the binary: the --metrics file (Prometheus
-text format) after a good, a failed and an interrupted run."""
+text format) after a good, a failed and an interrupted run, the JSON log
+lines, the systemd units."""
 import json
 import math
 import pathlib
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -203,3 +205,43 @@ def test_log_format_text_stays_the_default(fake_gitlab, run_glmirror, tmp_path):
     proc = run(run_glmirror, fake, tmp_path / "dest")
     assert proc.returncode == 0, proc.stderr
     assert all(line.startswith("glmirror") for line in proc.stderr.splitlines())
+
+
+UNITS = pathlib.Path(__file__).resolve().parents[2] / "contrib" / "systemd"
+
+
+def unit_settings(name):
+    return [tuple(line.split("=", 1)) for line in (UNITS / name).read_text().splitlines()
+            if "=" in line and not line.startswith("#")]
+
+
+def test_systemd_service_is_hardened_and_takes_the_token_as_a_credential():
+    settings = unit_settings("glmirror.service")
+    values = dict(settings)
+    assert values["ProtectSystem"] == "strict"
+    assert [v for k, v in settings if k == "ReadWritePaths"] == ["/srv/mirror"]
+    assert values["ExecStart"].endswith(" /srv/mirror")  # DEST is the writable path
+    for key in ("NoNewPrivileges", "PrivateTmp", "ProtectHome"):
+        assert values[key] == "yes", key
+    assert values["LoadCredential"] == "gitlab-token:/etc/glmirror/token"
+    assert "--token-file ${CREDENTIALS_DIRECTORY}/gitlab-token" in values["ExecStart"]
+    assert " -t " not in values["ExecStart"] and "--token " not in values["ExecStart"]
+    assert "StandardOutput" not in values and "StandardError" not in values  # the journal
+    assert dict(unit_settings("glmirror.timer"))["Persistent"] == "true"
+
+
+def test_systemd_units_pass_systemd_analyze_verify(glmirror_bin, tmp_path):
+    tool = shutil.which("systemd-analyze")
+    if tool is None:
+        pytest.skip("systemd-analyze is not installed (Debian package systemd)")
+    # verify wants ExecStart's binary to exist: point it at the one under test.
+    service = (UNITS / "glmirror.service").read_text().replace("/usr/bin/glmirror",
+                                                                glmirror_bin)
+    (tmp_path / "glmirror.service").write_text(service)
+    shutil.copy(UNITS / "glmirror.timer", tmp_path / "glmirror.timer")
+    # --man=no: the man page is not installed where the tests run.  verify
+    # exits 0 on unknown keys and bad values, so its output must be empty.
+    proc = subprocess.run([tool, "verify", "--man=no", str(tmp_path / "glmirror.service"),
+                           str(tmp_path / "glmirror.timer")], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0 and proc.stdout + proc.stderr == "", proc.stderr
