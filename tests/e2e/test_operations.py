@@ -245,3 +245,22 @@ def test_systemd_units_pass_systemd_analyze_verify(glmirror_bin, tmp_path):
                            str(tmp_path / "glmirror.timer")], capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 0 and proc.stdout + proc.stderr == "", proc.stderr
+
+
+def test_the_image_has_the_runtime_library_of_every_library_the_binary_needs(glmirror_bin):
+    # The image cannot be built where the tests run (no container engine):
+    # this checks what can be, that its package list covers the binary.
+    dockerfile = (UNITS.parents[1] / "Dockerfile").read_text()
+    runtime = dockerfile.split("FROM debian:12-slim", 1)[1]
+    packages = set(re.findall(r"\b(lib[a-z0-9.+-]+|ca-certificates)\b",
+                              runtime.split("rm -rf", 1)[0]))
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+)\]",
+                        subprocess.run(["readelf", "-d", glmirror_bin], capture_output=True,
+                                       text=True, check=True).stdout)
+    assert needed
+    for lib in needed:
+        owners = subprocess.run(["dpkg", "-S", f"*/{lib}"], capture_output=True,
+                                text=True).stdout
+        pkgs = {line.split(":", 1)[0] for line in owners.splitlines()}
+        assert pkgs & (packages | {"libc6"}), f"{lib} ({pkgs}) is not in the image"
+    assert "USER 10001" in runtime
