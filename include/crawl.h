@@ -13,6 +13,7 @@
 
 struct crawl_result {
 	size_t api_calls;    /* requests sent, retries included */
+	size_t throttled;    /* 429 answers */
 	size_t failed_tasks; /* groups or pages that could not be listed (reported) */
 	size_t outside;	     /* projects left out because their group is not listed */
 	size_t worker_deaths;

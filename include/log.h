@@ -22,6 +22,10 @@ enum log_level {
 /* role: "supervisor" prints as plain "glmirror:"; "api-3" as "glmirror[api-3/PID]:". */
 void log_init(const char *role, int level);
 void log_set_role(const char *role); /* after fork; keeps the level and secrets */
+/* --log-format json: one JSON object per line instead of plain text. */
+void log_set_json(int on);
+/* The project (full path) later lines are about; NULL: none. */
+void log_set_project(const char *full_path);
 int log_level(void);
 int log_enabled(int level);
 /* Registers a string that must never be printed (copied; at most 4). */

@@ -36,6 +36,7 @@ struct options {
 	char *tree_file;	    /* -f: sync from this tree file instead of crawling */
 	char *tree_out;		    /* --tree-out */
 	char *report;		    /* --report */
+	char *metrics;		    /* --metrics */
 	char *cacert;		    /* --cacert */
 	char *ssh_key;		    /* --ssh-key */
 	char *group_search;	    /* -g */

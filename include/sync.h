@@ -7,6 +7,7 @@
 #define GLM_SYNC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "options.h"
 #include "tree.h"
@@ -18,6 +19,7 @@ struct sync_summary {
 	size_t pruned;	  /* orphans moved to the trash */
 	int guarded;	  /* the shrink guard stopped the run: nothing was changed */
 	size_t disk_full; /* projects never started because the disk under DEST was full */
+	uint64_t bytes;	  /* received, as the --report lines count them */
 };
 
 /*

@@ -334,8 +334,10 @@ int crawl_run(const struct options *opts, struct node **out_root, struct crawl_r
 	if (err == 0 && (err = crawl_source(&plan, dir, &src, &replaced)) == 0)
 		err = crawl_merge(&src, out_root, &dropped, &res->outside);
 	free(replaced);
-	if (ratelimit_stats(&plan.shm->rl, &rs) == 0)
+	if (ratelimit_stats(&plan.shm->rl, &rs) == 0) {
 		res->api_calls = rs.requests;
+		res->throttled = rs.throttled;
+	}
 	res->failed_tasks = st.failed + dropped + unsettled;
 	res->worker_deaths = w.deaths;
 out:

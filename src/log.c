@@ -1,9 +1,13 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "utf8.h"
 
 #define LOG_MAX_SECRETS 4
 #define LOG_LINE_MAX	4096
@@ -12,6 +16,8 @@ static char log_role[32] = "supervisor";
 static int log_lvl = LOG_INFO;
 static char *log_secrets[LOG_MAX_SECRETS]; /* owned; never freed, live for the process */
 static int log_status_shown;
+static int log_json;
+static char log_project[512]; /* the project this process works on; "" none */
 
 void log_init(const char *role, int level)
 {
@@ -22,6 +28,16 @@ void log_init(const char *role, int level)
 void log_set_role(const char *role)
 {
 	snprintf(log_role, sizeof(log_role), "%s", role);
+}
+
+void log_set_json(int on)
+{
+	log_json = on;
+}
+
+void log_set_project(const char *full_path)
+{
+	snprintf(log_project, sizeof(log_project), "%s", full_path != NULL ? full_path : "");
 }
 
 int log_level(void)
@@ -85,9 +101,79 @@ static void log_write(const char *line)
 	}
 }
 
+/*
+ * Appends s as a JSON string at o (bounded by end, always terminated): a
+ * byte that is not valid UTF-8 becomes U+FFFD so that every line parses.
+ */
+static char *log_json_str(char *o, char *end, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + strlen(s);
+
+	if (o + 2 >= end)
+		return o;
+	*o++ = '"';
+	while (p < e && o + 8 < end) {
+		uint32_t cp;
+		size_t n = utf8_decode(p, e, &cp);
+
+		if (n == 0) {
+			o += snprintf(o, (size_t)(end - o), "\\ufffd");
+			p++;
+		} else if (cp == '"' || cp == '\\') {
+			*o++ = '\\';
+			*o++ = (char)cp;
+			p++;
+		} else if (cp < 0x20 || cp == 0x7f) {
+			o += snprintf(o, (size_t)(end - o), "\\u%04x", (unsigned)cp);
+			p++;
+		} else {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	return o;
+}
+
+static const char *log_level_name(int level)
+{
+	static const char *const names[] = { "error", "warning", "info", "verbose", "debug" };
+
+	return level >= LOG_ERROR && level <= LOG_DEBUG ? names[level] : "error";
+}
+
+/* One JSON object per line: time, level, event (the function), role, pid, project, message. */
+static void log_json_line(char *line, size_t size, int level, const char *func, const char *body)
+{
+	char *o = line, *end = line + size - 2;
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	o += strftime(o, (size_t)(end - o), "{\"time\":\"%Y-%m-%dT%H:%M:%S", &tm);
+	o += snprintf(o, (size_t)(end - o),
+		      ".%03ldZ\",\"level\":\"%s\",\"event\":", ts.tv_nsec / 1000000,
+		      log_level_name(level));
+	o = log_json_str(o, end, func);
+	o += snprintf(o, (size_t)(end - o), ",\"role\":");
+	o = log_json_str(o, end, log_role);
+	o += snprintf(o, (size_t)(end - o), ",\"pid\":%ld,\"project\":", (long)getpid());
+	if (log_project[0] != '\0')
+		o = log_json_str(o, end, log_project);
+	else
+		o += snprintf(o, (size_t)(end - o), "null");
+	o += snprintf(o, (size_t)(end - o), ",\"message\":");
+	o = log_json_str(o, end, body);
+	memcpy(o, "}\n", 3);
+}
+
 void log_msg(int level, const char *func, const char *fmt, ...)
 {
-	char body[LOG_LINE_MAX], line[LOG_LINE_MAX + 128];
+	/* JSON escapes grow a line: room for the fields and a body escaped twice over. */
+	char body[LOG_LINE_MAX], line[LOG_LINE_MAX * 3];
 	const char *prefix = level == LOG_ERROR ? "error: " : level == LOG_WARN ? "warning: " : "";
 	va_list ap;
 
@@ -96,7 +182,9 @@ void log_msg(int level, const char *func, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(body, sizeof(body), fmt, ap);
 	va_end(ap);
-	if (strcmp(log_role, "supervisor") == 0)
+	if (log_json)
+		log_json_line(line, sizeof(line), level, func, body);
+	else if (strcmp(log_role, "supervisor") == 0)
 		snprintf(line, sizeof(line), "%sglmirror: %s%s%s%s\n",
 			 log_status_shown ? "\r\033[K" : "", prefix,
 			 log_lvl >= LOG_DEBUG ? func : "", log_lvl >= LOG_DEBUG ? ": " : "", body);
@@ -145,6 +233,8 @@ void log_status_line(const char *line)
 {
 	char buf[LOG_LINE_MAX];
 
+	if (log_json) /* a line redrawn in place is no JSON; the periodic lines remain */
+		return;
 	if (line == NULL) {
 		if (log_status_shown)
 			log_write("\r\033[K");

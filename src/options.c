@@ -51,6 +51,8 @@ enum {
 	OPT_PRUNE_MAX,
 	OPT_GIT_RETRIES,
 	OPT_API_ENDPOINT_LIMITS,
+	OPT_METRICS,
+	OPT_LOG_FORMAT,
 	OPT_LAST, /* sizes the set of options seen */
 };
 
@@ -105,6 +107,8 @@ static const struct option long_options[] = {
 	{ "prune", no_argument, NULL, OPT_PRUNE },
 	{ "prune-max", required_argument, NULL, OPT_PRUNE_MAX },
 	{ "api-endpoint-limits", required_argument, NULL, OPT_API_ENDPOINT_LIMITS },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -197,6 +201,12 @@ static const char usage_text[] =
 	"      --api-endpoint-limits MODE  per-endpoint budgets: auto (GitLab.com's published\n"
 	"                             ones for gitlab.com, else learned from 429s), gitlab.com\n"
 	"                             or learn (default auto)\n"
+	"\n"
+	"Operations:\n"
+	"      --metrics FILE         write the run's metrics to FILE (Prometheus text format,\n"
+	"                             for node_exporter's textfile collector), even on failure\n"
+	"      --log-format FORMAT    text or json: one JSON object per line on stderr\n"
+	"                             (default text)\n"
 	"\n"
 	"  -h, --help                 show this help and exit\n"
 	"      --version              show the version and exit\n"
@@ -832,6 +842,18 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			if (parse_size(optarg, &o->max_body) < 0)
 				return GLM_EUSAGE;
 			break;
+		case OPT_METRICS:
+			if (opt_dup(&o->metrics, optarg) < 0)
+				return GLM_ENOMEM;
+			break;
+		case OPT_LOG_FORMAT:
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+				return glm_error_set(GLM_EUSAGE,
+						     "--log-format must be text or json, not '%s'",
+						     optarg);
+			/* At once: the warnings at the end of the parsing are lines too. */
+			log_set_json(strcmp(optarg, "json") == 0);
+			break;
 		case ':':
 			return glm_error_set(GLM_EUSAGE, "option '%s' needs a value",
 					     argv[optind - 1]);
@@ -885,6 +907,7 @@ void options_release(struct options *o)
 	free(o->tree_file);
 	free(o->tree_out);
 	free(o->report);
+	free(o->metrics);
 	free(o->cacert);
 	free(o->ssh_key);
 	free(o->group_search);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crawl.h"
@@ -20,6 +21,7 @@
 #include "filter.h"
 #include "gitopts.h"
 #include "log.h"
+#include "metrics.h"
 #include "monoclock.h"
 #include "print.h"
 #include "safepath.h"
@@ -96,29 +98,31 @@ static int supervisor_read_tree(const struct options *opts, struct node **out_ro
 	return err;
 }
 
+/* m->crawl is filled even when the crawl fails, for the metrics. */
 static int supervisor_crawl(const struct options *opts, struct node **out_root, char **out_base_url,
-			    size_t *failures)
+			    size_t *failures, struct metrics_run *m)
 {
-	struct crawl_result res;
+	struct crawl_result *res = &m->crawl;
 	int64_t start = monoclock_ns();
 	int err;
 
-	memset(&res, 0, sizeof(res));
-	err = crawl_run(opts, out_root, &res);
+	m->crawled = 1;
+	err = crawl_run(opts, out_root, res);
 	if (err < 0)
 		return err;
 	*out_base_url = strdup(opts->url);
 	if (*out_base_url == NULL)
 		return glm_error_set(GLM_ENOMEM, "out of memory");
-	*failures += res.failed_tasks;
+	*failures += res->failed_tasks;
 	log_info("crawled %zu groups and %zu projects with %zu API requests in %.1f s%s",
 		 tree_count(*out_root, NODE_GROUP) + tree_count(*out_root, NODE_SUBGROUP),
-		 tree_count(*out_root, NODE_PROJECT), res.api_calls, monoclock_seconds_since(start),
-		 res.failed_tasks ? " (incomplete: see the errors above)" : "");
-	if (res.outside > 0)
+		 tree_count(*out_root, NODE_PROJECT), res->api_calls,
+		 monoclock_seconds_since(start),
+		 res->failed_tasks ? " (incomplete: see the errors above)" : "");
+	if (res->outside > 0)
 		log_verbose("left out %zu visible projects whose groups GitLab does not list for "
 			    "this token (--scope all takes them)",
-			    res.outside);
+			    res->outside);
 	return 0;
 }
 
@@ -158,28 +162,52 @@ static int supervisor_prune_unsafe(struct node *node, struct node *quarantine)
 	return 0;
 }
 
+/* m->sync is filled even when the sync fails, for the metrics. */
 static int supervisor_sync(const struct options *opts, struct node *root, struct node *unsafe,
-			   const char *base_url, int complete, size_t *failures)
+			   const char *base_url, int complete, size_t *failures,
+			   struct metrics_run *m)
 {
-	struct sync_summary sum;
+	struct sync_summary *sum = &m->sync;
 	int err;
 
-	memset(&sum, 0, sizeof(sum));
-	err = sync_run(opts, root, unsafe, base_url, complete, &sum);
+	m->synced = 1;
+	err = sync_run(opts, root, unsafe, base_url, complete, sum);
 	if (err < 0)
 		return err;
-	*failures += sum.failed + (size_t)sum.guarded + sum.disk_full;
+	*failures += sum->failed + (size_t)sum->guarded + sum->disk_full;
 	return 0;
+}
+
+static double supervisor_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A metrics file that cannot be written is a failure of the run like any other. */
+static int supervisor_metrics(const struct options *opts, struct metrics_run *m, int code)
+{
+	m->end = supervisor_now();
+	m->exit_code = code;
+	if (opts->metrics == NULL || metrics_write(opts->metrics, m) == 0)
+		return code;
+	log_error("%s", glm_error_msg());
+	return code == EXIT_OK ? EXIT_PARTIAL : code;
 }
 
 int supervisor_run(const struct options *opts)
 {
+	struct metrics_run m;
 	struct filter *filter = NULL;
 	struct node *root = NULL, *unsafe = NULL;
 	char *base_url = NULL;
 	size_t failures = 0, crawl_failures = 0;
 	int err, code = EXIT_OK;
 
+	memset(&m, 0, sizeof(m));
+	m.start = supervisor_now();
 	if (opts->token != NULL)
 		log_add_secret(opts->token);
 	if ((err = signals_install()) < 0 || (err = filter_new(&filter, opts)) < 0 ||
@@ -191,13 +219,15 @@ int supervisor_run(const struct options *opts)
 	if (opts->tree_file != NULL)
 		err = supervisor_read_tree(opts, &root, &base_url);
 	else
-		err = supervisor_crawl(opts, &root, &base_url, &crawl_failures);
+		err = supervisor_crawl(opts, &root, &base_url, &crawl_failures, &m);
 	failures += crawl_failures;
 	if (err < 0)
 		goto out;
 
 	if ((err = tree_finish(root, opts->naming)) < 0 || (err = filter_apply(filter, root)) < 0)
 		goto out;
+	m.groups = tree_count(root, NODE_GROUP) + tree_count(root, NODE_SUBGROUP);
+	m.projects = tree_count(root, NODE_PROJECT);
 	failures += safepath_check_tree(root, supervisor_report_unsafe, NULL);
 	if ((unsafe = node_new(NODE_ROOT)) == NULL) {
 		err = glm_error_set(GLM_ENOMEM, "out of memory");
@@ -212,7 +242,8 @@ int supervisor_run(const struct options *opts)
 	if (opts->print)
 		err = print_tree(stdout, root, base_url, opts);
 	else
-		err = supervisor_sync(opts, root, unsafe, base_url, crawl_failures == 0, &failures);
+		err = supervisor_sync(opts, root, unsafe, base_url, crawl_failures == 0, &failures,
+				      &m);
 
 out:
 	if (err < 0) {
@@ -223,6 +254,7 @@ out:
 	} else if (failures > 0) {
 		code = EXIT_PARTIAL;
 	}
+	code = supervisor_metrics(opts, &m, code);
 	filter_free(filter);
 	node_free(root);
 	node_free(unsafe);

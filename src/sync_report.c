@@ -81,6 +81,7 @@ void sync_report_count(const struct sync_plan *plan, struct sync_summary *out)
 			out->pruned += r == SYNC_RES_PRUNED;
 			continue;
 		}
+		out->bytes += plan->queue.slots[i].bytes;
 		switch (r) {
 		case SYNC_RES_CLONED:
 			out->cloned++;

@@ -103,6 +103,7 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	memset(&job, 0, sizeof(job));
 	job.plan = plan;
 	job.project = plan->projects[slot];
+	log_set_project(job.project->full_path);
 	job.slot = slot;
 	job.parent_fd = -1;
 	job.die = plan->die_claim > 0 && (uint64_t)plan->die_claim == claim;
@@ -139,6 +140,7 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	sync_worker_log(&job);
 	sync_queue_finish(&plan->queue, slot, job.result, job.reason, job.bytes,
 			  monoclock_ns() / 1000000 - start);
+	log_set_project(NULL);
 }
 
 void sync_worker_main(struct sync_plan *plan, int index)

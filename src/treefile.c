@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "error.h"
 #include "log.h"
 #include "print.h"
@@ -101,78 +102,25 @@ static int *treefile_bool_field(struct node *node, size_t i)
 	return (int *)((char *)node + treefile_bools[i].offset);
 }
 
-/* fsync of the folder holding path, so the rename itself is durable. */
-static void treefile_sync_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = slash == NULL ? strdup(".") : strndup(path, slash == path ? 1 : slash - path);
-	int fd;
+struct treefile_out {
+	const struct node *root;
+	const char *base_url;
+	const struct options *opts;
+};
 
-	if (dir == NULL)
-		return;
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(dir);
+static int treefile_fill(FILE *f, void *ctx)
+{
+	const struct treefile_out *t = ctx;
+
+	return print_json_tree(f, t->root, t->base_url, t->opts, TREEFILE_VERSION);
 }
 
 int treefile_write(const char *path, const struct node *root, const char *base_url,
 		   const struct options *opts)
 {
-	char *tmp = NULL;
-	FILE *f = NULL;
-	int fd = -1, err;
-	size_t len = strlen(path) + 32;
+	struct treefile_out t = { root, base_url, opts };
 
-	if ((tmp = malloc(len)) == NULL)
-		return glm_error_set(GLM_ENOMEM, "tree file '%s': out of memory", path);
-	snprintf(tmp, len, "%s.tmp-%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0 && errno == EEXIST) {
-		/* Same name, same pid: left by an earlier process that died. */
-		unlink(tmp);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	}
-	if (fd < 0) {
-		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': cannot create '%s'", path,
-				      tmp);
-		free(tmp);
-		return err; /* tmp is not ours: never unlink it */
-	}
-	if ((f = fdopen(fd, "w")) == NULL) {
-		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': write", path);
-		goto out;
-	}
-	fd = -1; /* f owns it */
-	if ((err = print_json_tree(f, root, base_url, opts, TREEFILE_VERSION)) < 0) {
-		glm_error_prefix("tree file '%s'", path);
-		goto out;
-	}
-	if (fsync(fileno(f)) < 0) {
-		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': fsync", path);
-		goto out;
-	}
-	err = fclose(f);
-	f = NULL;
-	if (err != 0) {
-		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': close", path);
-		goto out;
-	}
-	if (rename(tmp, path) < 0) {
-		err = glm_error_errno(GLM_EIO, errno, "tree file '%s': rename", path);
-		goto out;
-	}
-	treefile_sync_dir(path);
-out:
-	if (f != NULL)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	if (err < 0)
-		unlink(tmp);
-	free(tmp);
-	return err;
+	return atomicfile_write(path, "tree file", treefile_fill, &t);
 }
 
 /* Reading. */
