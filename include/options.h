@@ -61,6 +61,7 @@ struct options {
 	int dry_run;
 	int insecure;
 	int ssh_accept_new;
+	int no_lfs; /* leave Git LFS pointers */
 
 	int concurrency;      /* -c, sync workers, 1..128 */
 	int api_concurrency;  /* 1..64 */

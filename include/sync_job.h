@@ -18,13 +18,15 @@ struct sync_job {
 	size_t slot;
 	const char *url; /* clone URL from sync_url_for(): points to urlbuf */
 	char urlbuf[SYNC_URL_MAX];
-	int parent_fd;	   /* the folder that holds the checkout; owned */
-	int die;	   /* test hook: SIGKILL in the middle of the transfer */
-	int cred_tries;	   /* credential callback calls */
-	int key_offered;   /* SSH key credentials given to libgit2 */
-	uint64_t bytes;	   /* received so far, every transfer of the project */
-	uint64_t received; /* the current transfer's count */
-	size_t tips;	   /* refs the fetch changed */
+	int parent_fd;			   /* the folder that holds the checkout; owned */
+	int die;			   /* test hook: SIGKILL in the middle of the transfer */
+	int cred_tries;			   /* credential callback calls */
+	int key_offered;		   /* SSH key credentials given to libgit2 */
+	uint64_t bytes;			   /* received so far, every transfer of the project */
+	uint64_t received;		   /* the current transfer's count */
+	size_t tips;			   /* refs the fetch changed */
+	uint64_t lfs_objects, lfs_bytes;   /* Git LFS objects downloaded (lfs_fetch.h) */
+	char lfs_missing[SYNC_REASON_MAX]; /* "<oid> (<path>)" the server lacks; "" if none */
 	enum sync_action action;
 	enum sync_result result;
 	char reason[SYNC_REASON_MAX];

@@ -48,6 +48,8 @@ void sync_queue_finish(struct sync_queue *q, size_t index, enum sync_result resu
  */
 size_t sync_queue_requeue(struct sync_queue *q, pid_t pid, uint32_t max_tries, const char *reason);
 size_t sync_queue_pending(struct sync_queue *q);
+/* Before sync_queue_finish: the Git LFS objects the worker downloaded. */
+void sync_queue_set_lfs(struct sync_queue *q, size_t index, uint64_t objects, uint64_t bytes);
 /* Lock-free: bytes received, counted while a transfer runs. */
 void sync_queue_add_bytes(struct sync_queue *q, uint64_t n);
 void sync_queue_progress(struct sync_queue *q, struct sync_progress *out);

@@ -44,6 +44,7 @@ enum {
 	OPT_GIT_TIMEOUT,
 	OPT_SCOPE,
 	OPT_DELETION_SCHEDULED,
+	OPT_NO_LFS,
 };
 
 static const struct option long_options[] = {
@@ -91,6 +92,7 @@ static const struct option long_options[] = {
 	{ "git-timeout", required_argument, NULL, OPT_GIT_TIMEOUT },
 	{ "scope", required_argument, NULL, OPT_SCOPE },
 	{ "include-deletion-scheduled", no_argument, NULL, OPT_DELETION_SCHEDULED },
+	{ "no-lfs", no_argument, NULL, OPT_NO_LFS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -148,6 +150,7 @@ static const char usage_text[] =
 	"nothing\n"
 	"      --shard K/N            sync only shard K (0..N-1) of N, by a stable hash of the "
 	"path\n"
+	"      --no-lfs               leave Git LFS pointer files, do not download their content\n"
 	"\n"
 	"Output:\n"
 	"  -p, --print                print the tree and do not sync\n"
@@ -647,6 +650,9 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case OPT_DELETION_SCHEDULED:
 			o->include_deletion_scheduled = 1;
+			break;
+		case OPT_NO_LFS:
+			o->no_lfs = 1;
 			break;
 		case 'o':
 			if (split_git_options(optarg, o->git_options, &o->ngit_options) < 0)

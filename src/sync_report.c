@@ -124,6 +124,8 @@ static int sync_report_line(FILE *f, const struct sync_plan *plan, size_t i)
 	    !cJSON_AddStringToObject(o, "reason", sync_report_reason(slot)) ||
 	    !cJSON_AddNumberToObject(o, "duration_ms", (double)slot->duration_ms) ||
 	    !cJSON_AddNumberToObject(o, "bytes", (double)slot->bytes) ||
+	    !cJSON_AddNumberToObject(o, "lfs_objects", (double)slot->lfs_objects) ||
+	    !cJSON_AddNumberToObject(o, "lfs_bytes", (double)slot->lfs_bytes) ||
 	    (text = cJSON_PrintUnformatted(o)) == NULL) {
 		err = glm_error_set(GLM_ENOMEM, "out of memory");
 	} else {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "lfs_fetch.h"
 #include "log.h"
 #include "sync_job.h"
 
@@ -81,6 +82,8 @@ static int sync_update_fast_forward(struct sync_job *job, git_repository *repo,
 		err = sync_remote_git_error(rc, "upstream commit");
 		goto out;
 	}
+	if ((err = lfs_fetch_commit(job, repo, target)) < 0)
+		goto out;
 	rc = git_checkout_tree(repo, obj, &co);
 	if (rc == GIT_ECONFLICT) {
 		sync_job_skip(job, "local changes (untracked files would be overwritten)");

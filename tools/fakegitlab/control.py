@@ -3,8 +3,8 @@
 GET  stats, tree, ssh ({port, user} of --ssh-host-key's front, or nulls);
 POST repo_path {project} -> {path} (the bare repository; 404/403 when the spec
 user may not see it or read its code), reset_stats, push {project, branch?, message?,
-rewrite?}, delete_branch, default_branch, tag, update, rename, move {project|group,
-to}, delete, archive, schedule_deletion {project}, create_project, create_group, share,
+rewrite?, lfs? {path: size of a new LFS file}}, delete_branch, default_branch, tag,
+update, rename, move {project|group, to}, delete, archive, schedule_deletion {project}, create_project, create_group, share,
 faults, override,
 clear_overrides, rate_limit.  POST bodies are JSON objects; a project or
 group is named by id or full path ("project": "a/b", "group": "a").
@@ -96,7 +96,8 @@ def push(ctx, body):
     branch = body.get("branch") or p.default_branch or "main"
     seq = ctx.model.next_seq()
     sha = ctx.repos.push(p, branch, body.get("message", f"push {seq}"), push_time(seq),
-                         rewrite=bool(body.get("rewrite", False)))
+                         rewrite=bool(body.get("rewrite", False)),
+                         lfs_files={str(k): int(v) for k, v in (body.get("lfs") or {}).items()})
     if p.empty:
         p.empty, p.default_branch = False, branch
     if branch not in p.branches and branch != p.default_branch:
