@@ -17,8 +17,13 @@ struct sync_job;
 
 /* The objects of commit's tree. */
 int lfs_fetch_commit(struct sync_job *job, git_repository *repo, const git_oid *commit);
-/* The objects of HEAD's tree; nothing for an unborn HEAD. */
-int lfs_fetch_head(struct sync_job *job, git_repository *repo);
+/*
+ * After a checkout of commit: files still holding a pointer whose object is
+ * stored are checked out again.  libgit2 reads .gitattributes once per
+ * checkout, so a file that came with its filter=lfs line was written
+ * unfiltered.
+ */
+int lfs_fetch_smudge(struct sync_job *job, git_repository *repo, const git_oid *commit);
 /* The objects of every commit of every ref (a bare mirror). */
 int lfs_fetch_refs(struct sync_job *job, git_repository *repo);
 /*

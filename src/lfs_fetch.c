@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "grow.h"
 #include "lfs_http.h"
 #include "lfs_pointer.h"
 #include "lfs_store.h"
@@ -28,26 +29,41 @@ struct lfs_fetch_list {
 	struct lfs_fetch_want *v; /* owned */
 	size_t n, cap;
 	int err;
+	int stale; /* collect stored objects whose worktree file is still the pointer */
 };
 
 static struct lfs_http *lfs_fetch_http; /* this worker's; owned */
 
+/* The worktree file at path holds exactly the pointer text. */
+static int lfs_fetch_is_stale(git_repository *repo, const char *path, const void *text, size_t len)
+{
+	char file[LFS_STORE_PATH_MAX], buf[LFS_POINTER_MAX];
+	FILE *f;
+	size_t n;
+
+	if (snprintf(file, sizeof(file), "%s%s", git_repository_workdir(repo), path) >=
+	    (int)sizeof(file))
+		return 0;
+	if ((f = fopen(file, "rbe")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return n == len && memcmp(buf, text, len) == 0;
+}
+
 static int lfs_fetch_add(struct lfs_fetch_list *l, const struct lfs_pointer *p, const char *path)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].p.oid, p->oid) == 0)
-			return 0;
-	if (lfs_store_has(l->repo, p))
+	if (!l->stale)
+		for (size_t i = 0; i < l->n; i++)
+			if (strcmp(l->v[i].p.oid, p->oid) == 0)
+				return 0;
+	if (lfs_store_has(l->repo, p) != l->stale)
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct lfs_fetch_want *v = realloc(l->v, cap * sizeof(*v));
+	struct lfs_fetch_want *v = grow_array(l->v, &l->cap, l->n, sizeof(*v), 16);
 
-		if (v == NULL)
-			return glm_error_set(GLM_ENOMEM, "out of memory");
-		l->v = v;
-		l->cap = cap;
-	}
+	if (v == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory");
+	l->v = v;
 	l->v[l->n].p = *p;
 	snprintf(l->v[l->n].path, sizeof(l->v[l->n].path), "%s", path);
 	l->n++;
@@ -82,6 +98,8 @@ static int lfs_fetch_entry(const char *root, const git_tree_entry *e, void *payl
 	}
 	snprintf(path, sizeof(path), "%s%s", root, git_tree_entry_name(e));
 	if (lfs_pointer_parse(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), &p) &&
+	    (!l->stale || lfs_fetch_is_stale(l->repo, path, git_blob_rawcontent(blob),
+					     (size_t)git_blob_rawsize(blob))) &&
 	    (l->err = lfs_fetch_add(l, &p, path)) < 0) {
 		git_blob_free(blob);
 		return -1;
@@ -348,13 +366,37 @@ int lfs_fetch_commit(struct sync_job *job, git_repository *repo, const git_oid *
 	return rc;
 }
 
-int lfs_fetch_head(struct sync_job *job, git_repository *repo)
+int lfs_fetch_smudge(struct sync_job *job, git_repository *repo, const git_oid *commit)
 {
-	git_oid head;
+	struct lfs_fetch_list l = { .repo = repo, .stale = 1 };
+	git_checkout_options co;
+	git_commit *c = NULL;
+	char **paths = NULL;
+	int rc;
 
-	if (git_reference_name_to_id(&head, repo, "HEAD") < 0)
-		return 0; /* unborn: an empty repository */
-	return lfs_fetch_commit(job, repo, &head);
+	if (job->plan->opts->no_lfs || git_repository_is_bare(repo))
+		return 0;
+	if ((rc = lfs_fetch_scan(&l, commit)) < 0 || l.n == 0)
+		goto out;
+	if ((paths = calloc(l.n, sizeof(*paths))) == NULL) {
+		rc = glm_error_set(GLM_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		paths[i] = l.v[i].path;
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	/* Only files that are byte for byte the pointer the commit holds. */
+	co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+	co.paths.strings = paths;
+	co.paths.count = l.n;
+	if ((rc = git_commit_lookup(&c, repo, commit)) < 0 ||
+	    (rc = git_checkout_tree(repo, (git_object *)c, &co)) < 0)
+		rc = sync_remote_git_error(rc, "LFS checkout");
+out:
+	git_commit_free(c);
+	free(paths);
+	free(l.v);
+	return rc;
 }
 
 int lfs_fetch_refs(struct sync_job *job, git_repository *repo)
@@ -394,16 +436,18 @@ int lfs_fetch_checkout(struct sync_job *job, git_repository *repo)
 	git_checkout_options co;
 	int rc;
 
-	if (!lfs_fetch_wanted(job) || git_repository_head_unborn(repo) == 1)
-		return 0;
-	if ((rc = lfs_fetch_head(job, repo)) < 0)
+	git_oid head;
+
+	if (!lfs_fetch_wanted(job) || git_reference_name_to_id(&head, repo, "HEAD") < 0)
+		return 0; /* unborn: an empty repository */
+	if ((rc = lfs_fetch_commit(job, repo, &head)) < 0)
 		return rc;
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	/* The clone's own temporary folder: nothing local to keep. */
 	co.checkout_strategy = GIT_CHECKOUT_FORCE;
 	if ((rc = git_checkout_head(repo, &co)) < 0)
 		return sync_remote_git_error(rc, "checkout");
-	return 0;
+	return lfs_fetch_smudge(job, repo, &head);
 }
 
 void lfs_fetch_release(void)

@@ -78,8 +78,8 @@ void lfs_http_free(struct lfs_http *c)
 }
 
 /* Why one try failed, or RETRY_NONE with rc set for a final answer. */
-static enum retry_reason lfs_http_judge(struct lfs_http *c, CURLcode cc, long status,
-					const struct lfs_http_req *r, char *detail, size_t size)
+static enum retry_reason lfs_http_judge(struct lfs_http *c, CURLcode cc, long status, char *detail,
+					size_t size)
 {
 	char st[64];
 
@@ -89,7 +89,6 @@ static enum retry_reason lfs_http_judge(struct lfs_http *c, CURLcode cc, long st
 	}
 	retry_status_str(status, st, sizeof(st));
 	snprintf(detail, size, "%s", st);
-	(void)r;
 	return retry_classify_status(status);
 }
 
@@ -110,7 +109,7 @@ static int lfs_http_perform(struct lfs_http *c, const struct lfs_http_req *r, lo
 		*status = 0;
 		cc = curl_easy_perform(c->curl);
 		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
-		why = lfs_http_judge(c, cc, *status, r, detail, sizeof(detail));
+		why = lfs_http_judge(c, cc, *status, detail, sizeof(detail));
 		if (why == RETRY_NONE && cc == CURLE_OK)
 			return 0;
 		if (cc == CURLE_ABORTED_BY_CALLBACK || cc == CURLE_WRITE_ERROR)

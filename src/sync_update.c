@@ -97,6 +97,8 @@ static int sync_update_fast_forward(struct sync_job *job, git_repository *repo,
 		err = sync_remote_git_error(rc, "moving the branch");
 		goto out;
 	}
+	if ((err = lfs_fetch_smudge(job, repo, target)) < 0)
+		goto out;
 	job->result = SYNC_RES_UPDATED;
 out:
 	git_reference_free(moved);
