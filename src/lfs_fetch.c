@@ -337,6 +337,15 @@ static int lfs_fetch_list_run(struct sync_job *job, struct lfs_fetch_list *l)
 
 	if (l->n == 0)
 		return 0;
+	if (job->plan->opts->method == METHOD_SSH && job->plan->opts->token == NULL) {
+		static int warned;
+
+		if (!warned++)
+			log_warn("Git LFS: without a token there is no way to GitLab's LFS API "
+				 "(glmirror does not run git-lfs-authenticate over SSH); LFS files "
+				 "stay pointers");
+		return 0;
+	}
 	/* Over SSH too: GitLab serves LFS over HTTP only, on --url's origin with the token. */
 	if (sync_url_for(job->project, job->plan->base_url, METHOD_HTTP, url, SYNC_URL_MAX) < 0)
 		return GLM_EUNSAFE;
