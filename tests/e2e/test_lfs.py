@@ -1,10 +1,13 @@
 """Git LFS: checkouts and mirrors with the content, checked against the fake's
 objects and with the real git-lfs client."""
 import hashlib
+import socket
 import subprocess
 
 import pytest
 
+from synctree import tree_from_truth, write_tree
+from test_ssh import SshMirror
 from test_sync import GIT_ENV, Mirror, git, no_token_below
 
 BIG = 3 * 1024 * 1024
@@ -141,3 +144,40 @@ def test_git_lfs_reads_what_glmirror_stored(lfs, tmp_path):
                           env={**GIT_ENV, **env, "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
     assert len((repo / "big.bin").read_bytes()) == BIG
+
+
+def test_hrefs_on_another_host_get_only_the_batch_answers_headers(fake_gitlab, run_glmirror,
+                                                                  tmp_path):
+    """GitLab's hrefs use its external URL: here localhost, while --url is
+    127.0.0.1.  The batch goes to --url's origin with the token; downloads
+    to the href with the LFS token GitLab gave, never the user's token."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    fake = fake_gitlab(spec=SPEC, port=port, external_url=f"http://localhost:{port}")
+    lfs = Mirror(lambda spec: fake, run_glmirror, tmp_path, spec=SPEC)
+    lfs.run()
+    assert len((lfs.path("ml/models") / "big.bin").read_bytes()) == BIG
+    stats = fake.stats()
+    assert len(object_requests(fake)) == 3
+    assert stats["lfs_downloads_with_token"] == 0
+    assert [r for r in stats["requests"] if "/info/lfs/" in r["path"]] != []
+
+
+def test_over_ssh_the_content_comes_from_the_lfs_api(fake_gitlab, run_glmirror, tmp_path,
+                                                     monkeypatch):
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    m = SshMirror(fake_gitlab(spec=SPEC, ssh=True), run_glmirror, tmp_path)
+    m.known_hosts.write_text(m.fake.ssh_host_line + "\n")
+    m.run("--ssh-key", m.fake.ssh_key, include="/ml/models")
+    assert len((m.dest / "ml/models/big.bin").read_bytes()) == BIG
+    # without a token there is no way to the LFS API: said once, pointers stay
+    def over_ssh(node):
+        node["ssh_url"] = (f"ssh://{m.fake.ssh_user}@127.0.0.1:{m.fake.ssh_port}/"
+                           f"{node['full_path']}.git")
+    tree = write_tree(tmp_path, tree_from_truth(m.fake.truth(), m.fake.url, over_ssh))
+    proc = run_glmirror(["-f", tree, "-m", "ssh", "--ssh-key", m.fake.ssh_key, "-c", "1",
+                         "-i", "/ml/models", tmp_path / "notoken"], env={"HOME": str(m.home)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("LFS files stay pointers") == 1
+    assert (tmp_path / "notoken/ml/models/big.bin").read_text().startswith("version ")

@@ -58,8 +58,10 @@ def test_git_lfs_clone_gets_content(start_fake, git_env, tmp_path):
     assert hashlib.sha256(big).hexdigest() in files and "tiny.bin" in files
     assert git("status", "--porcelain", env=env, cwd=dest).stdout == ""
     # the downloads used the LFS token of the batch answer, never the user's token
-    objects = [r for r in fake.stats()["requests"] if r["route"] == "lfs object"]
+    stats = fake.stats()
+    objects = [r for r in stats["requests"] if r["route"] == "lfs object"]
     assert len(objects) == 2 and all(r["status"] == 200 for r in objects)
+    assert stats["lfs_downloads_with_token"] == 0
 
 
 def test_git_lfs_pull_after_a_push_gets_the_new_object(start_fake, git_env, tmp_path):
