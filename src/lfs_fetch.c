@@ -140,12 +140,14 @@ static int lfs_fetch_auth(const char *token, char **out)
 	if (asprintf(&plain, "oauth2:%s", token) < 0)
 		return glm_error_set(GLM_ENOMEM, "out of memory");
 	n = strlen(plain);
-	if ((b64 = malloc(4 * ((n + 2) / 3) + 1)) == NULL ||
-	    asprintf(out, "Authorization: Basic %s",
-		     (EVP_EncodeBlock((unsigned char *)b64, (unsigned char *)plain, (int)n), b64)) <
-		    0) {
-		*out = NULL;
+	if ((b64 = malloc(4 * ((n + 2) / 3) + 1)) == NULL) {
 		rc = glm_error_set(GLM_ENOMEM, "out of memory");
+	} else {
+		EVP_EncodeBlock((unsigned char *)b64, (unsigned char *)plain, (int)n);
+		if (asprintf(out, "Authorization: Basic %s", b64) < 0) {
+			*out = NULL;
+			rc = glm_error_set(GLM_ENOMEM, "out of memory");
+		}
 	}
 	explicit_bzero(plain, n);
 	if (b64 != NULL)

@@ -10,24 +10,21 @@
 
 #include "error.h"
 
-/* "<git dir>lfs/<rest>"; git_repository_path ends with a slash. */
-static int lfs_store_join(git_repository *repo, char *buf, size_t size, const char *fmt,
-			  const char *oid)
+/* Fails when snprintf's result n did not fit. */
+static int lfs_store_fits(int n, size_t size)
 {
-	char rest[256];
-	int n;
-
-	snprintf(rest, sizeof(rest), fmt, oid, oid + 2, oid);
-	n = snprintf(buf, size, "%slfs/%s", git_repository_path(repo), rest);
 	if (n < 0 || (size_t)n >= size)
 		return glm_error_set(GLM_ELIMIT,
 				     "the repository's path is too long for LFS objects");
 	return 0;
 }
 
+/* git_repository_path ends with a slash. */
 int lfs_store_path(git_repository *repo, const char *oid, char *buf, size_t size)
 {
-	return lfs_store_join(repo, buf, size, "objects/%.2s/%.2s/%s", oid);
+	return lfs_store_fits(snprintf(buf, size, "%slfs/objects/%.2s/%.2s/%s",
+				       git_repository_path(repo), oid, oid + 2, oid),
+			      size);
 }
 
 int lfs_store_has(git_repository *repo, const struct lfs_pointer *p)
@@ -58,11 +55,11 @@ static int lfs_store_mkdirs(git_repository *repo, char *path)
 
 int lfs_store_create(git_repository *repo, const char *oid, int *fd, char *tmp, size_t size)
 {
-	char name[LFS_OID_LEN + 32];
 	int err;
 
-	snprintf(name, sizeof(name), "%s.%ld", oid, (long)getpid());
-	if ((err = lfs_store_join(repo, tmp, size, "tmp/%.0s%.0s%s", name)) < 0 ||
+	if ((err = lfs_store_fits(snprintf(tmp, size, "%slfs/tmp/%s.%ld", git_repository_path(repo),
+					   oid, (long)getpid()),
+				  size)) < 0 ||
 	    (err = lfs_store_mkdirs(repo, tmp)) < 0)
 		return err;
 	*fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
