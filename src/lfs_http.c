@@ -112,7 +112,9 @@ static int lfs_http_perform(struct lfs_http *c, const struct lfs_http_req *r, lo
 		why = lfs_http_judge(c, cc, *status, detail, sizeof(detail));
 		if (why == RETRY_NONE && cc == CURLE_OK)
 			return 0;
-		if (cc == CURLE_ABORTED_BY_CALLBACK || cc == CURLE_WRITE_ERROR)
+		if (cc == CURLE_ABORTED_BY_CALLBACK)
+			return glm_error_set(GLM_ESTOPPED, "%s %s: interrupted", r->method, r->url);
+		if (cc == CURLE_WRITE_ERROR)
 			return 1; /* the sink says why */
 		if (why == RETRY_NONE || tries > c->retry.retries)
 			return retry_fail(why == RETRY_NONE ? GLM_ECONNECT : retry_reason_code(why),
