@@ -55,13 +55,15 @@ struct options {
 	int recursive;			/* -r */
 	int use_fetch;			/* -F */
 	int mirror;			/* --mirror */
+	int force_tags;			/* --force-tags: checkouts take tags that moved upstream */
 	int fail_fast;
 	int verbose;
 	int quiet;
 	int dry_run;
 	int insecure;
 	int ssh_accept_new;
-	int no_lfs; /* leave Git LFS pointers */
+	int store_token; /* --store-token: store the token in the keyring and exit */
+	int no_lfs;	 /* leave Git LFS pointers */
 
 	int concurrency;      /* -c, sync workers, 1..128 */
 	int api_concurrency;  /* 1..64 */

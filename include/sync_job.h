@@ -12,19 +12,28 @@
 #include "sync_url.h"
 #include "sync_worker.h"
 
+/* Refs a fetch moved other than forward, for the reason (sync_follow.c). */
+struct sync_moved {
+	size_t forced; /* branches whose new tip does not contain the old one */
+	size_t tags;   /* tags that pointed elsewhere before */
+	char forced_ref[64], tag[64];
+};
+
 struct sync_job {
 	struct sync_plan *plan;	    /* borrowed */
 	const struct node *project; /* borrowed */
 	size_t slot;
 	const char *url; /* clone URL from sync_url_for(): points to urlbuf */
 	char urlbuf[SYNC_URL_MAX];
-	int parent_fd;			   /* the folder that holds the checkout; owned */
-	int die;			   /* test hook: SIGKILL in the middle of the transfer */
-	int cred_tries;			   /* credential callback calls */
-	int key_offered;		   /* SSH key credentials given to libgit2 */
-	uint64_t bytes;			   /* received so far, every transfer of the project */
-	uint64_t received;		   /* the current transfer's count */
-	size_t tips;			   /* refs the fetch changed */
+	int parent_fd;	      /* the folder that holds the checkout; owned */
+	int die;	      /* test hook: SIGKILL in the middle of the transfer */
+	int cred_tries;	      /* credential callback calls */
+	int key_offered;      /* SSH key credentials given to libgit2 */
+	uint64_t bytes;	      /* received so far, every transfer of the project */
+	uint64_t received;    /* the current transfer's count */
+	size_t tips;	      /* refs the fetch changed */
+	git_repository *repo; /* borrowed while fetching, so update_tips can compare commits */
+	struct sync_moved moved;
 	uint64_t lfs_objects, lfs_bytes;   /* Git LFS objects downloaded (lfs_fetch.h) */
 	char lfs_missing[SYNC_REASON_MAX]; /* "<oid> (<path>)" the server lacks; "" if none */
 	enum sync_action action;
@@ -34,6 +43,10 @@ struct sync_job {
 
 /* Sets result and reason ("local changes", ...); returns 0. */
 int sync_job_skip(struct sync_job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Adds "; text" to the reason (or sets it) without changing the result. */
+void sync_job_note(struct sync_job *job, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Fetch options with the callbacks: credentials, host checks, progress (sync_remote.c). */
 void sync_remote_fetch_options(git_fetch_options *out, struct sync_job *job);

@@ -1,6 +1,7 @@
 /*
  * The end of a sync: the summary in the log (counts, then every skipped
- * and failed project with its reason) and the --report file, one JSON
+ * and failed project with its reason, and every update that did more than
+ * a fast-forward) and the --report file, one JSON
  * object per line and project, written atomically:
  *   {"path": "/Group/project", "full_path": "group/project", "id": 42,
  *    "action": "clone|update|fetch|none", "result": "cloned|updated|

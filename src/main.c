@@ -12,6 +12,7 @@
 #include "log.h"
 #include "options.h"
 #include "supervisor.h"
+#include "token_store.h"
 
 int main(int argc, char **argv)
 {
@@ -34,6 +35,15 @@ int main(int argc, char **argv)
 	if (exit_now) {
 		options_release(&opts);
 		return EXIT_OK;
+	}
+	if (opts.store_token) {
+		rc = EXIT_OK;
+		if (token_store_run(&opts) < 0) {
+			log_error("%s", glm_error_msg());
+			rc = EXIT_USAGE;
+		}
+		options_release(&opts);
+		return rc;
 	}
 	rc = supervisor_run(&opts);
 	options_release(&opts);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "keyring.h"
 #include "log.h"
 
 enum {
@@ -42,15 +43,19 @@ enum {
 	OPT_SSH_ACCEPT_NEW,
 	OPT_MAX_RESPONSE,
 	OPT_GIT_TIMEOUT,
+	OPT_FORCE_TAGS,
 	OPT_SCOPE,
 	OPT_DELETION_SCHEDULED,
+	OPT_STORE_TOKEN,
 	OPT_NO_LFS,
+	OPT_LAST, /* sizes the set of options seen */
 };
 
 static const struct option long_options[] = {
 	{ "token", required_argument, NULL, 't' },
 	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 	{ "hide-token", no_argument, NULL, 'T' },
+	{ "store-token", no_argument, NULL, OPT_STORE_TOKEN },
 	{ "url", required_argument, NULL, 'u' },
 	{ "print", no_argument, NULL, 'p' },
 	{ "print-format", required_argument, NULL, OPT_PRINT_FORMAT },
@@ -64,6 +69,7 @@ static const struct option long_options[] = {
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "use-fetch", no_argument, NULL, 'F' },
 	{ "mirror", no_argument, NULL, OPT_MIRROR },
+	{ "force-tags", no_argument, NULL, OPT_FORCE_TAGS },
 	{ "include-shared", no_argument, NULL, 's' },
 	{ "exclude-shared", no_argument, NULL, OPT_EXCLUDE_SHARED },
 	{ "group-search", required_argument, NULL, 'g' },
@@ -107,7 +113,10 @@ static const char usage_text[] =
 	"(GITLAB_TOKEN);\n"
 	"                             visible in the process list: prefer --token-file\n"
 	"      --token-file FILE      read the token from FILE (GITLAB_TOKEN_FILE)\n"
-	"  -T, --hide-token           accepted for gitlabber; the token is never stored anyway\n"
+	"      --store-token          store the token of -t, --token-file or typed (no echo)\n"
+	"                             in the desktop keyring for --url, and exit; runs with\n"
+	"                             no token take it from there (also gitlabber's)\n"
+	"  -T, --hide-token           accepted for gitlabber; the token stays out of .git/config\n"
 	"      --cacert FILE          trust the CA certificates in FILE\n"
 	"      --insecure             do not verify TLS certificates (dangerous)\n"
 	"\n"
@@ -140,6 +149,8 @@ static const char usage_text[] =
 	"  -r, --recursive            clone and update submodules\n"
 	"  -F, --use-fetch            update existing checkouts by fetch only\n"
 	"      --mirror               bare mirror repositories with all refs, pruned on update\n"
+	"      --force-tags           checkouts take every tag, moved ones too (mirrors always "
+	"do)\n"
 	"  -o, --git-options OPTS     comma-separated git clone options (e.g. --depth=1)\n"
 	"      --ssh-key FILE         private key for -m ssh (default: ssh-agent, else\n"
 	"                             ~/.ssh/id_ed25519, id_ecdsa, id_rsa)\n"
@@ -165,8 +176,9 @@ static const char usage_text[] =
 	"API behaviour:\n"
 	"      --api-concurrency N    API requests in flight at most, 1..64 (default 5)\n"
 	"                             (GITLABBER_API_CONCURRENCY)\n"
-	"      --api-rate-limit RATE  requests per hour, or N/s, N/min, N/h (default: adapt to\n"
-	"                             the server's RateLimit headers)\n"
+	"      --api-rate-limit RATE  requests per hour, or N/s, N/min, N/h\n"
+	"                             (GITLABBER_API_RATE_LIMIT; default: adapt to the\n"
+	"                             server's RateLimit headers)\n"
 	"      --api-timeout SECONDS  time limit of one API request (default 30)\n"
 	"      --api-retries N        retries of a failed request, 0..20 (default 5)\n"
 	"      --max-response-size N  largest API answer in bytes; K, M, G suffixes (default 64M)\n"
@@ -313,7 +325,7 @@ static int split_git_options(const char *value, char **items, size_t *n)
 }
 
 /* "N" = per hour (gitlabber's unit), or "N/s", "N/min", "N/h". */
-static int parse_rate(const char *value, double *per_second)
+static int parse_rate(const char *what, const char *value, double *per_second)
 {
 	char *end;
 	double n;
@@ -333,9 +345,9 @@ static int parse_rate(const char *value, double *per_second)
 	return 0;
 bad:
 	return glm_error_set(GLM_EUSAGE,
-			     "--api-rate-limit must be a positive number of requests per hour, "
+			     "%s must be a positive number of requests per hour, "
 			     "or N/s, N/min, N/h; not '%s'",
-			     value);
+			     what, value);
 }
 
 static int parse_size(const char *value, long long *out)
@@ -505,12 +517,18 @@ static int apply_environment(struct options *o, const unsigned *seen)
 	if (UNSET(OPT_API_CONCURRENCY) && (v = getenv("GITLABBER_API_CONCURRENCY")) != NULL && *v &&
 	    parse_int("GITLABBER_API_CONCURRENCY", v, 1, 64, &o->api_concurrency) < 0)
 		return GLM_EUSAGE;
+	if (UNSET(OPT_API_RATE_LIMIT) && (v = getenv("GITLABBER_API_RATE_LIMIT")) != NULL && *v &&
+	    parse_rate("GITLABBER_API_RATE_LIMIT", v, &o->api_rate) < 0)
+		return GLM_EUSAGE;
 	if (o->nincludes == 0 && (v = getenv("GITLABBER_INCLUDE")) != NULL &&
 	    split_csv("GITLABBER_INCLUDE", v, o->includes, &o->nincludes) < 0)
 		return GLM_EUSAGE;
 	if (o->nexcludes == 0 && (v = getenv("GITLABBER_EXCLUDE")) != NULL &&
 	    split_csv("GITLABBER_EXCLUDE", v, o->excludes, &o->nexcludes) < 0)
 		return GLM_EUSAGE;
+	/* --store-token stores a token given as an option or typed, as gitlabber does. */
+	if (o->store_token)
+		return 0;
 	if (o->token == NULL && UNSET(OPT_TOKEN_FILE) &&
 	    (v = getenv("GITLAB_TOKEN_FILE")) != NULL && *v && read_token_file(v, &o->token) < 0)
 		return GLM_EUSAGE;
@@ -521,17 +539,51 @@ static int apply_environment(struct options *o, const unsigned *seen)
 	return 0;
 }
 
+/*
+ * Normalizes the URL and, when neither an option nor the environment gave a
+ * token, asks the keyring: gitlabber keys its entries by the URL as typed.
+ */
+static int options_url_and_keyring(struct options *o)
+{
+	char *typed, *t;
+	size_t len;
+	int err = 0;
+
+	if (o->url == NULL)
+		return 0;
+	if ((typed = strdup(o->url)) == NULL)
+		return glm_error_set(GLM_ENOMEM, "out of memory");
+	if (normalize_url(&o->url) < 0) {
+		free(typed);
+		return GLM_EUSAGE;
+	}
+	for (t = typed; isspace((unsigned char)*t); t++)
+		;
+	len = strlen(t);
+	while (len > 0 && isspace((unsigned char)t[len - 1]))
+		t[--len] = '\0';
+	if (o->token == NULL && !o->store_token)
+		err = keyring_lookup(&o->token, o->url, t);
+	free(typed);
+	return err;
+}
+
 static int options_check(struct options *o)
 {
-	if (o->url != NULL && normalize_url(&o->url) < 0)
-		return GLM_EUSAGE;
+	if (o->store_token) {
+		if (o->url == NULL)
+			return glm_error_set(GLM_EUSAGE, "--store-token needs the GitLab URL: give "
+							 "--url or set GITLAB_URL");
+		return 0;
+	}
 	if (o->tree_file == NULL && o->url == NULL)
 		return glm_error_set(GLM_EUSAGE,
 				     "no GitLab URL: give --url https://gitlab.example.com "
 				     "or set GITLAB_URL");
 	if (o->tree_file == NULL && o->token == NULL)
 		return glm_error_set(GLM_EUSAGE, "no token: give --token-file FILE, set "
-						 "GITLAB_TOKEN, or use --token");
+						 "GITLAB_TOKEN, use --token, or store one in the "
+						 "keyring with --store-token");
 	if (o->dest == NULL && !o->print) {
 		if (o->user_projects) {
 			if (opt_dup(&o->dest, ".") < 0)
@@ -555,7 +607,7 @@ static int options_check(struct options *o)
 
 int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 {
-	unsigned seen[(OPT_MAX_RESPONSE + 32) / 32] = { 0 };
+	unsigned seen[(OPT_LAST + 31) / 32] = { 0 };
 	const char *token_file = NULL;
 	int c, i = 0, token_in_argv = 0;
 
@@ -565,7 +617,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":t:Tu:pn:m:a:i:x:c:rFsg:Uo:f:qh", long_options,
 				NULL)) != -1) {
-		if (c > 0 && c < OPT_MAX_RESPONSE + 1)
+		if (c > 0 && c < OPT_LAST)
 			seen[c / 32] |= 1u << (c % 32);
 		switch (c) {
 		case 't':
@@ -577,6 +629,9 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			token_file = optarg;
 			break;
 		case 'T':
+			break;
+		case OPT_STORE_TOKEN:
+			o->store_token = 1;
 			break;
 		case 'u':
 			if (opt_dup(&o->url, optarg) < 0)
@@ -629,6 +684,9 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case OPT_MIRROR:
 			o->mirror = 1;
+			break;
+		case OPT_FORCE_TAGS:
+			o->force_tags = 1;
 			break;
 		case 's':
 			o->include_shared = 1;
@@ -690,7 +748,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			o->ngroups++;
 			break;
 		case OPT_API_RATE_LIMIT:
-			if (parse_rate(optarg, &o->api_rate) < 0)
+			if (parse_rate("--api-rate-limit", optarg, &o->api_rate) < 0)
 				return GLM_EUSAGE;
 			break;
 		case OPT_API_TIMEOUT:
@@ -765,6 +823,8 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 	if (token_file != NULL && o->token == NULL && read_token_file(token_file, &o->token) < 0)
 		return GLM_EUSAGE;
 	if (apply_environment(o, seen) < 0)
+		return GLM_EUSAGE;
+	if (options_url_and_keyring(o) < 0)
 		return GLM_EUSAGE;
 	if (o->token != NULL)
 		log_add_secret(o->token);

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int sync_job_skip(struct sync_job *job, const char *fmt, ...)
 {
@@ -13,6 +14,22 @@ int sync_job_skip(struct sync_job *job, const char *fmt, ...)
 	va_end(ap);
 	job->result = SYNC_RES_SKIPPED;
 	return 0;
+}
+
+void sync_job_note(struct sync_job *job, const char *fmt, ...)
+{
+	size_t len = strlen(job->reason);
+	va_list ap;
+
+	if (len > 0 && len + 2 < sizeof(job->reason)) {
+		memcpy(job->reason + len, "; ", 3);
+		len += 2;
+	}
+	if (len + 1 >= sizeof(job->reason))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(job->reason + len, sizeof(job->reason) - len, fmt, ap);
+	va_end(ap);
 }
 
 void sync_job_fd_path(char *buf, size_t size, int fd, const char *name)

@@ -1,11 +1,12 @@
 /*
  * --mirror: bare repositories with every ref of the server
  * (every ref under refs/ fetched onto itself, as `git clone --mirror`), updated by a fetch that
- * prunes the refs deleted upstream.
+ * prunes the refs deleted upstream; HEAD follows the default branch.
  */
 #include "error.h"
 #include "lfs_fetch.h"
 #include "log.h"
+#include "sync_follow.h"
 #include "sync_job.h"
 
 #define SYNC_MIRROR_REFSPEC "+refs/*:refs/*"
@@ -26,5 +27,7 @@ int sync_mirror_update(struct sync_job *job, git_repository *repo)
 	if ((err = lfs_fetch_refs(job, repo)) < 0)
 		return err;
 	job->result = job->tips > 0 ? SYNC_RES_UPDATED : SYNC_RES_UNCHANGED;
-	return 0;
+	/* The refspec is forced: force-pushed branches and moved tags are followed already. */
+	sync_follow_tips_reason(job, 1);
+	return sync_follow_mirror_head(job, repo);
 }

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "signals.h"
 #include "sshhost.h"
+#include "sync_follow.h"
 #include "sync_job.h"
 #include "sync_url.h"
 
@@ -170,9 +171,8 @@ static int sync_remote_update_tips(const char *refname, const git_oid *a, const 
 {
 	struct sync_job *job = payload;
 
-	(void)a;
-	(void)b;
 	job->tips++;
+	sync_follow_tip(job, refname, a, b);
 	log_debug("%s updated", refname);
 	return 0;
 }
@@ -190,6 +190,13 @@ void sync_remote_fetch_options(git_fetch_options *out, struct sync_job *job)
 	out->proxy_opts.type = GIT_PROXY_AUTO;
 	if (job->plan->gitopts.no_tags)
 		out->download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	else if (job->plan->opts->force_tags || job->plan->opts->mirror)
+		/*
+		 * Every tag, forced (git fetch --tags --force).  Under the default
+		 * (auto-follow) libgit2 never moves an existing tag, not even through
+		 * the forced refspec of a mirror.
+		 */
+		out->download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 #if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 7)
 	out->depth = job->plan->gitopts.depth;
 #endif

@@ -95,12 +95,16 @@ void sync_report_log(const struct sync_plan *plan, const struct sync_summary *su
 		const struct sync_slot *slot = &plan->queue.slots[i];
 		enum sync_result r = sync_report_result(slot);
 
-		if (r != SYNC_RES_SKIPPED && r != SYNC_RES_FAILED)
+		/* An update with a reason followed upstream past a fast-forward. */
+		if (r != SYNC_RES_SKIPPED && r != SYNC_RES_FAILED &&
+		    (r != SYNC_RES_UPDATED || slot->reason[0] == '\0'))
 			continue;
 		log_esc(plan->projects[i]->root_path, path, sizeof(path));
 		log_esc(sync_report_reason(slot), reason, sizeof(reason));
 		if (r == SYNC_RES_FAILED)
 			log_error("failed: %s: %s", path, reason);
+		else if (r == SYNC_RES_UPDATED)
+			log_info("updated: %s: %s", path, reason);
 		else
 			log_warn("skipped: %s: %s", path, reason);
 	}

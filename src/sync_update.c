@@ -1,15 +1,18 @@
 /*
- * An existing checkout: fetch, then fast-forward the checked-out branch
- * only when nothing local can be lost: no uncommitted change, no operation
- * in progress, no local commit the upstream lacks.  Anything else is left
- * as it is and reported with the reason.
+ * An existing checkout: fetch, then bring the checked-out branch to its
+ * upstream only when nothing local can be lost: no uncommitted change, no
+ * operation in progress, no local commit the upstream lacks.  That is a
+ * fast-forward, or following a force-push, a new default branch or a
+ * deleted branch (sync_follow.c).  Anything else is left as it is and
+ * reported with the reason.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "error.h"
-#include "lfs_fetch.h"
 #include "log.h"
+#include "sync_checkout.h"
+#include "sync_follow.h"
 #include "sync_job.h"
 
 /* origin's URL is the one the tree names now (a moved project, -m switched). */
@@ -43,66 +46,12 @@ int sync_update_fetch(struct sync_job *job, git_repository *repo, int prune)
 	sync_remote_fetch_options(&fo, job);
 	fo.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE;
 	log_verbose("fetching %s", job->project->full_path);
+	job->repo = repo;
 	if ((rc = git_remote_fetch(remote, NULL, &fo, "fetch")) < 0)
 		err = sync_remote_git_error(rc, "fetch");
+	job->repo = NULL;
 out:
 	git_remote_free(remote);
-	return err;
-}
-
-/* Nothing uncommitted (untracked files are checked by the safe checkout). */
-static int sync_update_is_clean(git_repository *repo, int *clean)
-{
-	git_status_options so;
-	git_status_list *list = NULL;
-	int rc;
-
-	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
-	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-	so.flags = 0;
-	if ((rc = git_status_list_new(&list, repo, &so)) < 0)
-		return sync_remote_git_error(rc, "status");
-	*clean = git_status_list_entrycount(list) == 0;
-	git_status_list_free(list);
-	return 0;
-}
-
-/* Checks out target's tree (safely), then moves the branch: a fast-forward. */
-static int sync_update_fast_forward(struct sync_job *job, git_repository *repo,
-				    git_reference *branch, const git_oid *target)
-{
-	git_checkout_options co;
-	git_object *obj = NULL;
-	git_reference *moved = NULL;
-	int rc, err = 0;
-
-	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
-	co.checkout_strategy = GIT_CHECKOUT_SAFE | GIT_CHECKOUT_DONT_OVERWRITE_IGNORED;
-	if ((rc = git_object_lookup(&obj, repo, target, GIT_OBJECT_COMMIT)) < 0) {
-		err = sync_remote_git_error(rc, "upstream commit");
-		goto out;
-	}
-	if ((err = lfs_fetch_commit(job, repo, target)) < 0)
-		goto out;
-	rc = git_checkout_tree(repo, obj, &co);
-	if (rc == GIT_ECONFLICT) {
-		sync_job_skip(job, "local changes (untracked files would be overwritten)");
-		goto out;
-	}
-	if (rc < 0) {
-		err = sync_remote_git_error(rc, "checkout");
-		goto out;
-	}
-	if ((rc = git_reference_set_target(&moved, branch, target, "glmirror: fast-forward")) < 0) {
-		err = sync_remote_git_error(rc, "moving the branch");
-		goto out;
-	}
-	if ((err = lfs_fetch_smudge(job, repo, target)) < 0)
-		goto out;
-	job->result = SYNC_RES_UPDATED;
-out:
-	git_reference_free(moved);
-	git_object_free(obj);
 	return err;
 }
 
@@ -125,14 +74,37 @@ static int sync_update_upstream(git_repository *repo, git_reference *branch, git
 	return rc == 0 ? 0 : sync_remote_git_error(rc, "upstream branch");
 }
 
+/* Before the fetch: where the checked-out branch's upstream was, and origin's HEAD. */
+static int sync_update_before(git_repository *repo, struct sync_follow_before *out)
+{
+	git_reference *head = NULL, *up = NULL;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (git_repository_head_unborn(repo) == 1 || git_repository_head_detached(repo) == 1 ||
+	    git_repository_head(&head, repo) < 0)
+		return sync_follow_read_old_default(out, repo);
+	if ((err = sync_update_upstream(repo, head, &up)) == 0 && up != NULL &&
+	    git_reference_target(up) != NULL) {
+		git_oid_cpy(&out->upstream, git_reference_target(up));
+		out->has_upstream = 1;
+		snprintf(out->upstream_ref, sizeof(out->upstream_ref), "%s",
+			 git_reference_name(up));
+	}
+	if (err == 0)
+		err = sync_follow_read_old_default(out, repo);
+	git_reference_free(up);
+	git_reference_free(head);
+	return err;
+}
+
 /* An empty repository cloned earlier that has commits now: check out the default branch. */
 static int sync_update_unborn(struct sync_job *job, git_repository *repo)
 {
 	const char *db = job->project->default_branch;
-	git_reference *up = NULL, *local = NULL;
-	git_commit *commit = NULL;
+	git_reference *up = NULL;
 	char name[1024];
-	int rc, err = 0;
+	int err;
 
 	job->result = job->tips > 0 ? SYNC_RES_UPDATED : SYNC_RES_UNCHANGED;
 	if (db == NULL)
@@ -140,36 +112,60 @@ static int sync_update_unborn(struct sync_job *job, git_repository *repo)
 	snprintf(name, sizeof(name), "refs/remotes/origin/%s", db);
 	if (git_reference_lookup(&up, repo, name) < 0)
 		return 0;
-	if ((rc = git_commit_lookup(&commit, repo, git_reference_target(up))) < 0 ||
-	    (rc = git_branch_create(&local, repo, db, commit, 0)) < 0 ||
-	    (rc = git_branch_set_upstream(local, name + strlen("refs/remotes/"))) < 0 ||
-	    (rc = git_repository_set_head(repo, git_reference_name(local))) < 0) {
-		err = sync_remote_git_error(rc, "checking out the first commit");
-		goto out;
-	}
-	{
-		git_checkout_options co;
-
-		git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
-		co.checkout_strategy = GIT_CHECKOUT_SAFE | GIT_CHECKOUT_DONT_OVERWRITE_IGNORED;
-		if ((rc = git_checkout_head(repo, &co)) < 0) {
-			err = sync_remote_git_error(rc, "checkout");
-			goto out;
-		}
-	}
-	job->result = SYNC_RES_UPDATED;
-out:
-	git_reference_free(local);
+	err = sync_checkout_move(job, repo, db, git_reference_target(up), 1,
+				 "glmirror: first commit");
 	git_reference_free(up);
-	git_commit_free(commit);
 	return err;
 }
 
-static int sync_update_branch(struct sync_job *job, git_repository *repo)
+/*
+ * head is behind or beside its upstream up.  Fast-forwards, or follows a
+ * force-push (resets to up; the old tip stays in the reflog) when the tip
+ * is one upstream had; anything else stays as it is.
+ */
+static int sync_update_move(struct sync_job *job, git_repository *repo, git_reference *head,
+			    git_reference *up, const struct sync_follow_before *before)
+{
+	const git_oid *tip = git_reference_target(head), *target = git_reference_target(up);
+	size_t ahead = 0, behind = 0;
+	char msg[256], old[GIT_OID_HEXSZ + 1];
+	int nothing_local = 0, safe = 0, rc, err;
+
+	rc = git_graph_ahead_behind(&ahead, &behind, repo, tip, target);
+	if (rc < 0)
+		return sync_remote_git_error(rc, "comparing with upstream");
+	if (ahead > 0 &&
+	    (err = sync_follow_nothing_local(repo, tip, NULL, before, &nothing_local)) < 0)
+		return err;
+	if (ahead > 0 && !nothing_local) {
+		if (behind > 0)
+			return sync_job_skip(job, "diverged (%zu local and %zu upstream commits)",
+					     ahead, behind);
+		/* Only local commits: nothing to bring in. */
+		job->result = job->tips > 0 ? SYNC_RES_UPDATED : SYNC_RES_UNCHANGED;
+		return 0;
+	}
+	if ((err = sync_checkout_is_safe(job, repo, &safe)) < 0 || !safe)
+		return err;
+	git_oid_tostr(old, sizeof(old), tip);
+	snprintf(msg, sizeof(msg),
+		 ahead > 0 ? "glmirror: followed a force-push (old head %s)"
+			   : "glmirror: fast-forward from %s",
+		 old);
+	err = sync_checkout_move(job, repo, git_reference_shorthand(head), target, 0, msg);
+	if (err < 0 || job->result != SYNC_RES_UPDATED || ahead == 0)
+		return err;
+	log_verbose("%s: followed a force-push, old head %s", job->project->full_path, old);
+	old[12] = '\0';
+	sync_job_note(job, "followed a force-push (old head %s, kept in the reflog)", old);
+	return 0;
+}
+
+static int sync_update_branch(struct sync_job *job, git_repository *repo,
+			      const struct sync_follow_before *before)
 {
 	git_reference *head = NULL, *up = NULL;
-	size_t ahead = 0, behind = 0;
-	int clean = 0, rc, err = 0;
+	int handled = 0, rc, err = 0;
 
 	rc = git_repository_head_unborn(repo);
 	if (rc == 1)
@@ -180,6 +176,8 @@ static int sync_update_branch(struct sync_job *job, git_repository *repo)
 		return sync_remote_git_error(rc, "HEAD");
 	if ((err = sync_update_upstream(repo, head, &up)) < 0)
 		goto out;
+	if ((err = sync_follow_switch(job, repo, head, up, before, &handled)) < 0 || handled)
+		goto out;
 	if (up == NULL) {
 		sync_job_skip(job, "branch deleted upstream");
 		goto out;
@@ -188,32 +186,7 @@ static int sync_update_branch(struct sync_job *job, git_repository *repo)
 		job->result = job->tips > 0 ? SYNC_RES_UPDATED : SYNC_RES_UNCHANGED;
 		goto out;
 	}
-	rc = git_graph_ahead_behind(&ahead, &behind, repo, git_reference_target(head),
-				    git_reference_target(up));
-	if (rc < 0) {
-		err = sync_remote_git_error(rc, "comparing with upstream");
-		goto out;
-	}
-	if (ahead > 0 && behind > 0) {
-		sync_job_skip(job, "diverged (%zu local and %zu upstream commits)", ahead, behind);
-		goto out;
-	}
-	if (behind == 0) {
-		/* Only local commits: nothing to bring in. */
-		job->result = job->tips > 0 ? SYNC_RES_UPDATED : SYNC_RES_UNCHANGED;
-		goto out;
-	}
-	if (git_repository_state(repo) != GIT_REPOSITORY_STATE_NONE) {
-		sync_job_skip(job, "local changes (a merge, rebase or similar is in progress)");
-		goto out;
-	}
-	if ((err = sync_update_is_clean(repo, &clean)) < 0)
-		goto out;
-	if (!clean) {
-		sync_job_skip(job, "local changes");
-		goto out;
-	}
-	err = sync_update_fast_forward(job, repo, head, git_reference_target(up));
+	err = sync_update_move(job, repo, head, up, before);
 out:
 	git_reference_free(up);
 	git_reference_free(head);
@@ -222,6 +195,7 @@ out:
 
 int sync_update_run(struct sync_job *job, int dir_fd)
 {
+	struct sync_follow_before before;
 	git_repository *repo = NULL;
 	char path[64];
 	int rc, err;
@@ -244,14 +218,19 @@ int sync_update_run(struct sync_job *job, int dir_fd)
 		err = sync_mirror_update(job, repo);
 		goto out;
 	}
-	if ((err = sync_update_fetch(job, repo, 1)) < 0 || job->result == SYNC_RES_SKIPPED)
+	if ((err = sync_update_before(repo, &before)) < 0 ||
+	    (err = sync_update_fetch(job, repo, 1)) < 0 || job->result == SYNC_RES_SKIPPED)
 		goto out;
 	if (job->plan->opts->use_fetch) {
 		job->result = job->tips > 0 ? SYNC_RES_UPDATED : SYNC_RES_UNCHANGED;
+		sync_follow_tips_reason(job, 0);
 		goto out;
 	}
-	if ((err = sync_update_branch(job, repo)) < 0)
+	if ((err = sync_update_branch(job, repo, &before)) < 0 ||
+	    (err = sync_follow_origin_head(job, repo)) < 0)
 		goto out;
+	if (job->result != SYNC_RES_SKIPPED)
+		sync_follow_tips_reason(job, 0);
 	if ((job->plan->opts->recursive || job->plan->gitopts.recurse) &&
 	    job->result != SYNC_RES_SKIPPED)
 		err = sync_submodules_update(job, repo);

@@ -40,6 +40,7 @@ def test_version_and_help():
                 "--exclude-shared", "--group-search", "--user-projects", "--git-options",
                 "--file", "--fail-fast", "--verbose", "--hide-token", "--group",
                 "--token-file", "--api-rate-limit", "--api-timeout", "--api-retries",
+                "--store-token", "GITLABBER_API_RATE_LIMIT",
                 "--tree-out", "--report", "--cacert", "--insecure", "--quiet",
                 "--progress", "--dry-run", "--shard", "--git-timeout", "Exit status"):
         assert opt in proc.stdout, opt

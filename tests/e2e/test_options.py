@@ -325,6 +325,17 @@ def test_api_rate_limit_paces_every_worker(run_glmirror, demo):
     assert stats["window_seconds"] == 1.0 and stats["max_window"] <= 4, stats["max_window"]
 
 
+def test_gitlabber_api_rate_limit_variable_paces_the_crawl(run_glmirror, demo):
+    # gitlabber's unit is requests per hour: 7200/h is 2/s, burst 2, as above.
+    demo.reset_stats()
+    got = printed(run_glmirror, demo, "-n", "path", "--api-concurrency", "4",
+                  env={"GITLABBER_API_RATE_LIMIT": "7200"})
+    assert set(got) == ALL_PROJECTS_BY_PATH
+    stats = demo.stats()
+    assert stats["api_total"] >= 6
+    assert stats["window_seconds"] == 1.0 and stats["max_window"] <= 4, stats["max_window"]
+
+
 def test_max_response_size(run_glmirror, demo):
     env = {"GITLAB_URL": demo.url, "GITLAB_TOKEN": demo.token}
     proc = run_glmirror(["-p", "--max-response-size", "2000"], env=env)

@@ -237,10 +237,14 @@ def test_branch_deleted_upstream_is_reported(mirror):
     mirror.run()
     repo = mirror.path("data-science/model-zoo")
     git(repo, "checkout", "-q", "dev")
+    (repo / "mine.txt").write_text("x\n")
+    git(repo, "add", "mine.txt")
+    git(repo, "commit", "-q", "-m", "local")  # without it, the checkout follows (test_follow)
     mirror.fake.control("delete_branch", project="data-science/model-zoo", branch="dev")
     mirror.run()
     rec = mirror.records()["data-science/model-zoo"]
-    assert (rec["result"], rec["reason"]) == ("skipped", "branch deleted upstream")
+    assert (rec["result"], rec["reason"]) == (
+        "skipped", "branch deleted upstream; not switched to main: local commits on dev")
     assert git(repo, "rev-parse", "--abbrev-ref", "HEAD") == "dev"
 
 

@@ -23,6 +23,7 @@ static const char *const env_names[] = {
 	"GITLABBER_EXCLUDE",
 	"GITLABBER_GIT_CONCURRENCY",
 	"GITLABBER_API_CONCURRENCY",
+	"GITLABBER_API_RATE_LIMIT",
 };
 
 static int clear_env(void **state)
@@ -84,7 +85,9 @@ static void test_environment_then_option_precedence(void **state)
 	setenv("GITLABBER_API_CONCURRENCY", "9", 1);
 	setenv("GITLABBER_INCLUDE", " /a** , ,/b ", 1);
 	setenv("GITLABBER_EXCLUDE", "/c", 1);
+	setenv("GITLABBER_API_RATE_LIMIT", "3600", 1);
 	assert_int_equal(parse(&o, "-p", NULL), 0);
+	assert_true(o.api_rate > 0.99 && o.api_rate < 1.01);
 	assert_string_equal(o.token, "env-token-xyz");
 	assert_string_equal(o.url, "http://env.example.com");
 	assert_int_equal(o.naming, NAMING_PATH);
@@ -99,8 +102,9 @@ static void test_environment_then_option_precedence(void **state)
 
 	assert_int_equal(parse(&o, "-p", "-t", "cli-token-abc", "-u", "http://cli.example.com",
 			       "-n", "name", "-m", "ssh", "-c", "2", "--api-concurrency", "3", "-i",
-			       "/z", NULL),
+			       "/z", "--api-rate-limit", "5/s", NULL),
 			 0);
+	assert_true(o.api_rate > 4.99 && o.api_rate < 5.01);
 	assert_string_equal(o.token, "cli-token-abc");
 	assert_string_equal(o.url, "http://cli.example.com");
 	assert_int_equal(o.naming, NAMING_NAME);
@@ -206,6 +210,11 @@ static void test_bad_input_is_a_usage_error(void **state)
 		assert_non_null(strstr(glm_error_msg(), cases[i][2]));
 		options_release(&o);
 	}
+	setenv("GITLABBER_API_RATE_LIMIT", "fast", 1);
+	assert_int_equal(parse(&o, "-p", "-t", "tok-123456", "-u", "http://h", NULL), GLM_EUSAGE);
+	assert_non_null(strstr(glm_error_msg(), "GITLABBER_API_RATE_LIMIT"));
+	options_release(&o);
+	unsetenv("GITLABBER_API_RATE_LIMIT");
 	assert_int_equal(parse(&o, "--bogus", NULL), GLM_EUSAGE);
 	assert_non_null(strstr(glm_error_msg(), "unknown option '--bogus'"));
 	options_release(&o);
@@ -214,6 +223,26 @@ static void test_bad_input_is_a_usage_error(void **state)
 	options_release(&o);
 	assert_int_equal(parse(&o, "-p", "-t", "tok-123456", NULL), GLM_EUSAGE);
 	assert_non_null(strstr(glm_error_msg(), "URL"));
+	options_release(&o);
+}
+
+static void test_store_token_takes_no_token_from_the_environment(void **state)
+{
+	struct options o;
+
+	(void)state;
+	setenv("GITLAB_TOKEN", "env-token-xyz", 1);
+	assert_int_equal(parse(&o, "--store-token", "-u", "http://h/", NULL), 0);
+	assert_true(o.store_token);
+	assert_null(o.token);
+	assert_string_equal(o.url, "http://h");
+	options_release(&o);
+	assert_int_equal(parse(&o, "--store-token", "-u", "http://h", "-t", "cli-token-abc", NULL),
+			 0);
+	assert_string_equal(o.token, "cli-token-abc");
+	options_release(&o);
+	assert_int_equal(parse(&o, "--store-token", NULL), GLM_EUSAGE);
+	assert_non_null(strstr(glm_error_msg(), "--store-token needs the GitLab URL"));
 	options_release(&o);
 }
 
@@ -238,6 +267,8 @@ int main(void)
 		cmocka_unit_test_setup(test_git_options_split_like_gitlabber, clear_env),
 		cmocka_unit_test_setup(test_rates_sizes_shards, clear_env),
 		cmocka_unit_test_setup(test_bad_input_is_a_usage_error, clear_env),
+		cmocka_unit_test_setup(test_store_token_takes_no_token_from_the_environment,
+				       clear_env),
 		cmocka_unit_test_setup(test_url_normalisation, clear_env),
 	};
 

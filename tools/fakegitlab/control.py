@@ -3,8 +3,9 @@
 GET  stats, tree, ssh ({port, user} of --ssh-host-key's front, or nulls);
 POST repo_path {project} -> {path} (the bare repository; 404/403 when the spec
 user may not see it or read its code), reset_stats, push {project, branch?, message?,
-rewrite?, lfs? {path: size of a new LFS file}}, delete_branch, default_branch, tag,
-update, rename, move {project|group, to}, delete, archive, schedule_deletion {project}, create_project, create_group, share,
+rewrite?, lfs? {path: size of a new LFS file}}, force_push {project, branch?}, delete_branch, default_branch {project, branch,
+from?, delete_old?}, tag, update, rename, move {project|group,
+to}, delete, archive, schedule_deletion {project}, create_project, create_group, share,
 faults, override,
 clear_overrides, rate_limit.  POST bodies are JSON objects; a project or
 group is named by id or full path ("project": "a/b", "group": "a").
@@ -164,18 +165,37 @@ def rename(ctx, body):
                                                                "path")})
 
 
+def force_push(ctx, body):
+    """push() with rewrite: a new commit on the parent of the branch's tip,
+    the ref moved with force (git push --force), the old tip unreachable."""
+    return push(ctx, {**body, "rewrite": True})
+
+
 def default_branch(ctx, body):
+    """{project, branch, from?, delete_old?}: as PUT /projects/:id
+    default_branch=... does: app/services/projects/update_service.rb calls
+    Repository#change_head (app/models/repository.rb), which refuses a
+    missing branch and writes HEAD of the bare repository; the API's
+    default_branch is that HEAD (Repository#root_ref).  from: create the
+    branch there first; delete_old: then delete the old default (GitLab
+    refuses to delete the default branch, so only after the change), as a
+    master -> main rename does."""
     p = _project(ctx, body)
     branch = _need(body, "branch")
+    old = p.default_branch
     try:
+        if body.get("from"):
+            ctx.repos.create_branch(p, branch, body["from"])
         ctx.repos.set_head(p, branch)
     except ValueError as e:
         raise ApiError(400, {"error": str(e)}) from None
-    if p.default_branch and p.default_branch != branch:
-        p.branches.append(p.default_branch)
+    if old and old != branch:
+        p.branches.append(old)
     p.default_branch = branch
     if branch in p.branches:
         p.branches.remove(branch)
+    if body.get("delete_old") and old and old != branch:
+        delete_branch(ctx, {"project": p.id, "branch": old})
     return {"default_branch": branch}
 
 
@@ -328,7 +348,7 @@ def ssh(ctx):
 
 GET = {"stats": stats, "tree": truth, "ssh": ssh}
 POST = {f.__name__: f for f in (
-    push, delete_branch, default_branch, tag, update, rename, move, delete, archive,
+    push, force_push, delete_branch, default_branch, tag, update, rename, move, delete, archive,
     schedule_deletion,
     create_project, create_group, share, faults, override, clear_overrides, reset_stats,
     rate_limit, repo_path)}

@@ -197,6 +197,16 @@ class Repos:
                 raise ValueError(f"no branch {branch!r}")
             git("symbolic-ref", "HEAD", f"refs/heads/{branch}", cwd=repo)
 
+    def create_branch(self, project, branch, rev):
+        """refs/heads/<branch> at rev, unless it exists."""
+        repo = self.ensure(project)
+        with self._lock(project):
+            sha = self._rev(repo, rev)
+            if sha is None:
+                raise ValueError(f"no commit {rev!r}")
+            if self._rev(repo, f"refs/heads/{branch}") is None:
+                git("update-ref", f"refs/heads/{branch}", sha, cwd=repo)
+
     def delete_branch(self, project, branch):
         repo = self.ensure(project)
         with self._lock(project):
