@@ -410,20 +410,47 @@ out:
 	return rc;
 }
 
+/*
+ * Every ref's commit into walk.  A symbolic ref whose target is gone (HEAD
+ * of a mirror whose default branch was deleted) and refs to trees or blobs
+ * have no history to scan.
+ */
+static int lfs_fetch_push_refs(git_repository *repo, git_revwalk *walk)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	int rc;
+
+	if ((rc = git_reference_iterator_new(&it, repo)) < 0)
+		return sync_remote_git_error(rc, "LFS: listing the refs");
+	while ((rc = git_reference_next(&ref, it)) == 0) {
+		git_object *commit = NULL;
+
+		if (git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0)
+			rc = git_revwalk_push(walk, git_object_id(commit));
+		git_object_free(commit);
+		git_reference_free(ref);
+		if (rc < 0)
+			break;
+	}
+	git_reference_iterator_free(it);
+	if (rc != GIT_ITEROVER)
+		return sync_remote_git_error(rc, "LFS: listing the refs");
+	return 0;
+}
+
 int lfs_fetch_refs(struct sync_job *job, git_repository *repo)
 {
 	struct lfs_fetch_list l = { .repo = repo };
 	git_revwalk *walk = NULL;
 	git_oid id;
-	int rc, err = 0;
+	int rc = 0, err;
 
 	if (job->plan->opts->no_lfs)
 		return 0;
-	if ((rc = git_revwalk_new(&walk, repo)) < 0 ||
-	    (rc = git_revwalk_push_glob(walk, "refs/*")) < 0) {
-		git_revwalk_free(walk);
+	if ((rc = git_revwalk_new(&walk, repo)) < 0)
 		return sync_remote_git_error(rc, "LFS: listing the refs");
-	}
+	err = lfs_fetch_push_refs(repo, walk);
 	while (err == 0 && (rc = git_revwalk_next(&id, walk)) == 0)
 		err = lfs_fetch_scan(&l, &id);
 	git_revwalk_free(walk);
