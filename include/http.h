@@ -22,6 +22,7 @@ struct http_config {
 	const char *cacert;	  /* NULL: the system store */
 	int insecure;		  /* skip TLS verification (the user asked) */
 	long timeout_s;		  /* total time of one try */
+	long idle_s;		  /* 0, or give up a try that receives nothing for this long */
 	int retries;		  /* tries after the first */
 	size_t max_body;	  /* bytes; a larger answer is an error */
 	struct shm_ratelimit *rl; /* shared limiter (ratelimit.h); NULL for none */

@@ -55,6 +55,10 @@ int http_easy_setup(CURL *h, const struct http_config *cfg, char *errbuf)
 	HTTP_SET(h, CURLOPT_FOLLOWLOCATION, 0L);
 	HTTP_SET(h, CURLOPT_CONNECTTIMEOUT, connect_s);
 	HTTP_SET(h, CURLOPT_TIMEOUT, cfg->timeout_s > 0 ? cfg->timeout_s : 0L);
+	if (cfg->idle_s > 0) {
+		HTTP_SET(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		HTTP_SET(h, CURLOPT_LOW_SPEED_TIME, cfg->idle_s);
+	}
 	HTTP_SET(h, CURLOPT_SSL_VERIFYPEER, cfg->insecure ? 0L : 1L);
 	HTTP_SET(h, CURLOPT_SSL_VERIFYHOST, cfg->insecure ? 0L : 2L);
 	if (cfg->cacert != NULL)

@@ -325,7 +325,9 @@ static int lfs_fetch_client(const struct sync_job *job)
 	cfg.base_url = job->plan->base_url;
 	cfg.cacert = opts->cacert;
 	cfg.insecure = opts->insecure;
-	cfg.timeout_s = opts->git_timeout;
+	/* No limit on a whole transfer: an object may be gigabytes (silence: lfs_http.c). */
+	cfg.timeout_s = 0;
+	cfg.idle_s = opts->git_timeout;
 	cfg.retries = opts->api_retries;
 	return lfs_http_new(&lfs_fetch_http, &cfg);
 }
