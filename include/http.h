@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
+#include <curl/curl.h>
 
 struct shm_ratelimit;
 
@@ -21,6 +22,7 @@ struct http_config {
 	const char *cacert;	  /* NULL: the system store */
 	int insecure;		  /* skip TLS verification (the user asked) */
 	long timeout_s;		  /* total time of one try */
+	long idle_s;		  /* 0, or give up a try that receives nothing for this long */
 	int retries;		  /* tries after the first */
 	size_t max_body;	  /* bytes; a larger answer is an error */
 	struct shm_ratelimit *rl; /* shared limiter (ratelimit.h); NULL for none */
@@ -61,5 +63,13 @@ void http_client_free(struct http_client *client); /* accepts NULL */
 int http_get_json(struct http_client *client, const char *api_path, cJSON **out_json,
 		  struct http_page *page_out);
 void http_page_release(struct http_page *page);
+
+/*
+ * The options every glmirror transfer shares, from cfg's TLS, timeout
+ * fields: http and https only, no redirects followed, TLS verified unless
+ * insecure, no libcurl trace (it would print headers), stop signals abort
+ * within a second.  errbuf (CURL_ERROR_SIZE) must outlive the handle.
+ */
+int http_easy_setup(CURL *h, const struct http_config *cfg, char *errbuf);
 
 #endif

@@ -72,6 +72,7 @@ struct options {
 	int store_token; /* --store-token: store the token in the keyring and exit */
 	int prune;	 /* --prune: orphans without local work go to the trash */
 	int prune_max;	 /* --prune-max: percent of the mirror a prune may move, 0..100 */
+	int no_lfs;	 /* leave Git LFS pointers */
 
 	int concurrency;      /* -c, sync workers, 1..128 */
 	int api_concurrency;  /* 1..64 */

@@ -204,18 +204,19 @@ enum sync_result {
  * the supervisor's project list.
  */
 struct sync_slot {
-	uint32_t state;	 /* enum sync_slot_state */
-	int32_t pid;	 /* the worker holding it while RUNNING */
-	uint32_t tries;	 /* times handed out (a dead worker's project is tried twice) */
-	uint32_t action; /* enum sync_action, set by the worker */
-	uint32_t result; /* enum sync_result, once DONE */
-	uint32_t pad;
-	uint64_t bytes;		      /* received from the server */
-	int64_t duration_ms;	      /* of the last try */
+	uint32_t state;	      /* enum sync_slot_state */
+	int32_t pid;	      /* the worker holding it while RUNNING */
+	uint32_t tries;	      /* times handed out (a dead worker's project is tried twice) */
+	uint32_t action;      /* enum sync_action, set by the worker */
+	uint32_t result;      /* enum sync_result, once DONE */
+	uint32_t lfs_objects; /* Git LFS objects downloaded */
+	uint64_t bytes;	      /* received from the server, LFS objects included */
+	int64_t duration_ms;  /* of the last try */
 	char reason[SYNC_REASON_MAX]; /* why skipped or failed; "" otherwise */
+	uint64_t lfs_bytes;	      /* of those Git LFS objects */
 };
 
-_Static_assert(sizeof(struct sync_slot) == 240, "sync_slot layout");
+_Static_assert(sizeof(struct sync_slot) == 248, "sync_slot layout");
 _Static_assert(offsetof(struct sync_slot, reason) == 40, "sync_slot reason offset");
 
 /* Followed in the mapping by nslots struct sync_slot. */

@@ -34,6 +34,8 @@ struct sync_job {
 	size_t tips;	      /* refs the fetch changed */
 	git_repository *repo; /* borrowed while fetching, so update_tips can compare commits */
 	struct sync_moved moved;
+	uint64_t lfs_objects, lfs_bytes;   /* Git LFS objects downloaded (lfs_fetch.h) */
+	char lfs_missing[SYNC_REASON_MAX]; /* "<oid> (<path>)" the server lacks; "" if none */
 	enum sync_action action;
 	enum sync_result result;
 	char reason[SYNC_REASON_MAX];

@@ -56,6 +56,8 @@ size_t sync_queue_pending(struct sync_queue *q);
 void sync_queue_disk_full(struct sync_queue *q);
 #define SYNC_QUEUE_DISK_FULL "disk full"
 
+/* Before sync_queue_finish: the Git LFS objects the worker downloaded. */
+void sync_queue_set_lfs(struct sync_queue *q, size_t index, uint64_t objects, uint64_t bytes);
 /* Lock-free: bytes received, counted while a transfer runs. */
 void sync_queue_add_bytes(struct sync_queue *q, uint64_t n);
 void sync_queue_progress(struct sync_queue *q, struct sync_progress *out);

@@ -44,10 +44,8 @@ struct http_try {
 			return glm_error_set(GLM_ERR, "libcurl option " #opt);                     \
 	} while (0)
 
-static int http_setup(struct http_client *c)
+int http_easy_setup(CURL *h, const struct http_config *cfg, char *errbuf)
 {
-	const struct http_config *cfg = &c->cfg;
-	CURL *h = c->curl;
 	long connect_s = HTTP_CONNECT_TIMEOUT_S;
 
 	if (cfg->timeout_s > 0 && cfg->timeout_s < connect_s)
@@ -57,27 +55,42 @@ static int http_setup(struct http_client *c)
 	HTTP_SET(h, CURLOPT_FOLLOWLOCATION, 0L);
 	HTTP_SET(h, CURLOPT_CONNECTTIMEOUT, connect_s);
 	HTTP_SET(h, CURLOPT_TIMEOUT, cfg->timeout_s > 0 ? cfg->timeout_s : 0L);
+	if (cfg->idle_s > 0) {
+		HTTP_SET(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		HTTP_SET(h, CURLOPT_LOW_SPEED_TIME, cfg->idle_s);
+	}
 	HTTP_SET(h, CURLOPT_SSL_VERIFYPEER, cfg->insecure ? 0L : 1L);
 	HTTP_SET(h, CURLOPT_SSL_VERIFYHOST, cfg->insecure ? 0L : 2L);
 	if (cfg->cacert != NULL)
 		HTTP_SET(h, CURLOPT_CAINFO, cfg->cacert);
-	HTTP_SET(h, CURLOPT_HTTPHEADER, c->headers);
 	HTTP_SET(h, CURLOPT_USERAGENT, "glmirror/" GLM_VERSION);
 	/* Workers are forked processes: no signals from libcurl's resolver. */
 	HTTP_SET(h, CURLOPT_NOSIGNAL, 1L);
 	HTTP_SET(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	/* libcurl's own trace would print the request headers, token included. */
 	HTTP_SET(h, CURLOPT_VERBOSE, 0L);
+	HTTP_SET(h, CURLOPT_ERRORBUFFER, errbuf);
+	/* A stop signal ends a transfer within a second, not after the timeout. */
+	HTTP_SET(h, CURLOPT_XFERINFOFUNCTION, http_cb_progress);
+	HTTP_SET(h, CURLOPT_NOPROGRESS, 0L);
+	return 0;
+}
+
+static int http_setup(struct http_client *c)
+{
+	const struct http_config *cfg = &c->cfg;
+	CURL *h = c->curl;
+	int rc;
+
+	if ((rc = http_easy_setup(h, cfg, c->errbuf)) < 0)
+		return rc;
+	HTTP_SET(h, CURLOPT_HTTPHEADER, c->headers);
 	HTTP_SET(h, CURLOPT_ACCEPT_ENCODING, "");
 	HTTP_SET(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cfg->max_body);
-	HTTP_SET(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	HTTP_SET(h, CURLOPT_WRITEFUNCTION, http_cb_write);
 	HTTP_SET(h, CURLOPT_WRITEDATA, &c->body);
 	HTTP_SET(h, CURLOPT_HEADERFUNCTION, http_cb_header);
 	HTTP_SET(h, CURLOPT_HEADERDATA, &c->hdrs);
-	/* A stop signal ends a transfer within a second, not after --api-timeout. */
-	HTTP_SET(h, CURLOPT_XFERINFOFUNCTION, http_cb_progress);
-	HTTP_SET(h, CURLOPT_NOPROGRESS, 0L);
 	return 0;
 }
 

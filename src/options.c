@@ -53,6 +53,7 @@ enum {
 	OPT_API_ENDPOINT_LIMITS,
 	OPT_METRICS,
 	OPT_LOG_FORMAT,
+	OPT_NO_LFS,
 	OPT_LAST, /* sizes the set of options seen */
 };
 
@@ -109,6 +110,7 @@ static const struct option long_options[] = {
 	{ "api-endpoint-limits", required_argument, NULL, OPT_API_ENDPOINT_LIMITS },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "no-lfs", no_argument, NULL, OPT_NO_LFS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -177,6 +179,7 @@ static const char usage_text[] =
 	"nothing\n"
 	"      --shard K/N            sync only shard K (0..N-1) of N, by a stable hash of the "
 	"path\n"
+	"      --no-lfs               leave Git LFS pointer files, do not download their content\n"
 	"\n"
 	"Output:\n"
 	"  -p, --print                print the tree and do not sync\n"
@@ -741,6 +744,9 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 					 &i) < 0)
 				return GLM_EUSAGE;
 			o->endpoint_limits = (enum endpoint_limits)i;
+			break;
+		case OPT_NO_LFS:
+			o->no_lfs = 1;
 			break;
 		case 'o':
 			if (split_git_options(optarg, o->git_options, &o->ngit_options) < 0)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "lfs_fetch.h"
 
 int sync_checkout_is_safe(struct sync_job *job, git_repository *repo, int *safe)
 {
@@ -63,6 +64,8 @@ int sync_checkout_move(struct sync_job *job, git_repository *repo, const char *b
 		err = sync_remote_git_error(rc, "upstream commit");
 		goto out;
 	}
+	if ((err = lfs_fetch_commit(job, repo, target)) < 0)
+		goto out;
 	rc = git_checkout_tree(repo, obj, &co);
 	if (rc == GIT_ECONFLICT) {
 		sync_job_skip(job, "local changes (untracked files would be overwritten)");
@@ -80,6 +83,8 @@ int sync_checkout_move(struct sync_job *job, git_repository *repo, const char *b
 		err = sync_remote_git_error(rc, "moving the branch");
 		goto out;
 	}
+	if ((err = lfs_fetch_smudge(job, repo, target)) < 0)
+		goto out;
 	job->result = SYNC_RES_UPDATED;
 out:
 	git_reference_free(ref);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "lfs_fetch.h"
 #include "log.h"
 #include "sync_fs.h"
 #include "sync_job.h"
@@ -64,6 +65,8 @@ static int sync_clone_finish(struct sync_job *job, git_repository *repo)
 	int rc;
 
 	if (job->plan->opts->mirror) {
+		if ((rc = lfs_fetch_refs(job, repo)) < 0)
+			return rc;
 		rc = git_repository_config(&cfg, repo);
 		if (rc == 0)
 			rc = git_config_set_bool(cfg, "remote.origin.mirror", 1);
@@ -72,6 +75,8 @@ static int sync_clone_finish(struct sync_job *job, git_repository *repo)
 			return sync_remote_git_error(rc, "setting remote.origin.mirror");
 		return 0;
 	}
+	if ((rc = lfs_fetch_checkout(job, repo)) < 0)
+		return rc;
 	if (job->plan->opts->recursive || job->plan->gitopts.recurse)
 		return sync_submodules_update(job, repo);
 	return 0;
@@ -95,8 +100,9 @@ int sync_clone_run(struct sync_job *job)
 
 	sync_remote_fetch_options(&co.fetch_opts, job);
 	co.bare = opts->mirror;
-	co.checkout_opts.checkout_strategy =
-		job->plan->gitopts.no_checkout ? GIT_CHECKOUT_NONE : GIT_CHECKOUT_SAFE;
+	co.checkout_opts.checkout_strategy = job->plan->gitopts.no_checkout || lfs_fetch_wanted(job)
+						     ? GIT_CHECKOUT_NONE
+						     : GIT_CHECKOUT_SAFE;
 	co.checkout_branch = opts->mirror ? NULL : job->plan->gitopts.branch;
 	if (opts->mirror) {
 		co.remote_cb = sync_mirror_remote_cb;

@@ -4,6 +4,7 @@
  * prunes the refs deleted upstream; HEAD follows the default branch.
  */
 #include "error.h"
+#include "lfs_fetch.h"
 #include "log.h"
 #include "sync_follow.h"
 #include "sync_job.h"
@@ -22,6 +23,8 @@ int sync_mirror_update(struct sync_job *job, git_repository *repo)
 	int err = sync_update_fetch(job, repo, 1);
 
 	if (err < 0 || job->result == SYNC_RES_SKIPPED)
+		return err;
+	if ((err = lfs_fetch_refs(job, repo)) < 0)
 		return err;
 	job->result = job->tips > 0 ? SYNC_RES_UPDATED : SYNC_RES_UNCHANGED;
 	/* The refspec is forced: force-pushed branches and moved tags are followed already. */

@@ -148,6 +148,17 @@ void sync_queue_finish(struct sync_queue *q, size_t index, enum sync_result resu
 	shm_lock_release(&q->shm->lock);
 }
 
+void sync_queue_set_lfs(struct sync_queue *q, size_t index, uint64_t objects, uint64_t bytes)
+{
+	struct sync_slot *slot = &q->slots[index];
+
+	if (sync_queue_lock(q) < 0)
+		return;
+	slot->lfs_objects = objects > UINT32_MAX ? UINT32_MAX : (uint32_t)objects;
+	slot->lfs_bytes = bytes;
+	shm_lock_release(&q->shm->lock);
+}
+
 size_t sync_queue_requeue(struct sync_queue *q, pid_t pid, uint32_t max_tries, const char *reason)
 {
 	size_t i, held = 0;

@@ -178,6 +178,8 @@ static int sync_report_line(FILE *f, const struct sync_plan *plan, size_t i)
 	    !cJSON_AddNumberToObject(o, "bytes", (double)slot->bytes) ||
 	    (plan->moved_from != NULL && plan->moved_from[i] != NULL &&
 	     !cJSON_AddStringToObject(o, "moved_from", plan->moved_from[i])) ||
+	    !cJSON_AddNumberToObject(o, "lfs_objects", (double)slot->lfs_objects) ||
+	    !cJSON_AddNumberToObject(o, "lfs_bytes", (double)slot->lfs_bytes) ||
 	    (text = cJSON_PrintUnformatted(o)) == NULL) {
 		err = glm_error_set(GLM_ENOMEM, "out of memory");
 	} else {

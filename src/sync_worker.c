@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "lfs_fetch.h"
+#include "lfs_filter.h"
 #include "log.h"
 #include "monoclock.h"
 #include "safepath.h"
@@ -114,6 +116,9 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 		err = sync_job_skip(&job, "%s", SYNC_JOB_NO_CODE);
 	else if ((err = sync_worker_prepare(&job)) == 0)
 		err = sync_worker_sync(&job);
+	if (err == 0 && job.lfs_missing[0] != '\0')
+		err = glm_error_set(GLM_ENOTFOUND, "Git LFS object %s is missing on the server",
+				    job.lfs_missing);
 	if (job.die)
 		raise(SIGKILL); /* the test hook, when there was nothing to transfer */
 	if (job.parent_fd >= 0)
@@ -138,6 +143,7 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	}
 	log_redact(job.reason);
 	sync_worker_log(&job);
+	sync_queue_set_lfs(&plan->queue, slot, job.lfs_objects, job.lfs_bytes);
 	sync_queue_finish(&plan->queue, slot, job.result, job.reason, job.bytes,
 			  monoclock_ns() / 1000000 - start);
 	log_set_project(NULL);
@@ -167,6 +173,10 @@ void sync_worker_main(struct sync_plan *plan, int index)
 		log_error("%s", glm_error_msg());
 		_exit(1);
 	}
+	if (!plan->opts->no_lfs && lfs_filter_register() < 0) {
+		log_error("%s", glm_error_msg());
+		_exit(1);
+	}
 	if (plan->opts->cacert != NULL &&
 	    git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, plan->opts->cacert, NULL) < 0)
 		log_warn("--cacert %s: %s", plan->opts->cacert,
@@ -175,6 +185,7 @@ void sync_worker_main(struct sync_plan *plan, int index)
 	       sync_queue_claim(&plan->queue, getpid(), &slot, &claim) == 0)
 		sync_worker_project(plan, slot, claim);
 	sync_access_release();
+	lfs_fetch_release();
 	git_libgit2_shutdown();
 	_exit(0);
 }

@@ -3,7 +3,7 @@
 GET  stats, tree, ssh ({port, user} of --ssh-host-key's front, or nulls);
 POST repo_path {project} -> {path} (the bare repository; 404/403 when the spec
 user may not see it or read its code), reset_stats, push {project, branch?, message?,
-rewrite?}, force_push {project, branch?}, delete_branch, default_branch {project, branch,
+rewrite?, lfs? {path: size of a new LFS file}}, force_push {project, branch?}, delete_branch, default_branch {project, branch,
 from?, delete_old?}, tag, update, rename, move {project|group,
 to}, delete, archive, schedule_deletion {project}, create_project, create_group, share,
 faults, override,
@@ -97,7 +97,8 @@ def push(ctx, body):
     branch = body.get("branch") or p.default_branch or "main"
     seq = ctx.model.next_seq()
     sha = ctx.repos.push(p, branch, body.get("message", f"push {seq}"), push_time(seq),
-                         rewrite=bool(body.get("rewrite", False)))
+                         rewrite=bool(body.get("rewrite", False)),
+                         lfs_files={str(k): int(v) for k, v in (body.get("lfs") or {}).items()})
     if p.empty:
         p.empty, p.default_branch = False, branch
     if branch not in p.branches and branch != p.default_branch:

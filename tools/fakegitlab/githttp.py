@@ -65,29 +65,42 @@ def not_found():
                     b"don't have permission to view it.\n", content_type="text/plain")
 
 
-def handle(req, ctx, full_path, rest):
-    """The Response for a git request (the model lock is not held here)."""
+def authorize(req, ctx, full_path, token_for=None):
+    """(project, None) when the caller may read the project's code, else
+    (None, the refusal).  token_for(user, password) gives the token a
+    password stands for (the LFS tokens of lfs.py), as (user, token)."""
     user, password = basic_credentials(req.headers)
+    if token_for and password is not None:
+        user, password = token_for(user, password)
     with ctx.model.lock:
         project = ctx.model.find_project(full_path)
         public = project is not None and project.visibility == "public"
         if password is None and not public:
-            return unauthorized()
+            return None, unauthorized()
         if password is not None and not auth.git_token_valid(ctx, user, password):
             ctx.stats.count("git_auth_failures")
             if ctx.ban:
                 ctx.ban.fail()
-            return unauthorized()
+            return None, unauthorized()
         req.anonymous = password is None
         req.admin = password in ctx.admin_tokens
         if project is None or not access.project_visible(project, req):
-            return not_found()
+            return None, not_found()
         readable = access.read_code(project, req)
-    if rest == "git-receive-pack" or req.params.get("service") == "git-receive-pack":
-        return Response(403, body=b"You are not allowed to push code to this project.\n",
-                        content_type="text/plain")
     if not readable:
-        return Response(403, body=DOWNLOAD_DENIED.encode(), content_type="text/plain")
+        return None, Response(403, body=DOWNLOAD_DENIED.encode(), content_type="text/plain")
+    return project, None
+
+
+def handle(req, ctx, full_path, rest):
+    """The Response for a git request (the model lock is not held here)."""
+    if rest == "git-receive-pack" or req.params.get("service") == "git-receive-pack":
+        project, refusal = authorize(req, ctx, full_path)
+        return refusal or Response(403, body=b"You are not allowed to push code to this "
+                                   b"project.\n", content_type="text/plain")
+    project, refusal = authorize(req, ctx, full_path)
+    if refusal:
+        return refusal
     repo = ctx.repos.ensure(project)
     if rest == "git-upload-pack" or (rest == "info/refs"
                                      and req.params.get("service") == "git-upload-pack"):

@@ -112,6 +112,8 @@ class Project:
         self.shared_with = []  # [(group, access_level)]
         self.submodules = []  # [(path in the repository, Project)]
         self.tags = []  # lightweight tags on the default branch's tip
+        self.lfs = {}  # Git LFS files of the last commit: path -> size in bytes
+        self.lfs_missing = []  # paths of self.lfs whose object the server lacks
         self.created_seq = pid
         self.activity_seq = pid
 

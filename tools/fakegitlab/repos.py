@@ -6,10 +6,12 @@ commit number), so the same spec always gives the same commit ids.  A new
 repository is built in a temporary directory and renamed into place.
 """
 import os
+import random
 import shutil
 import subprocess
 import threading
 
+from . import lfsobjects
 from .model import EPOCH
 
 GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
@@ -32,8 +34,13 @@ def git(*args, cwd=None, data=None):
 
 
 def _blob(text):
-    b = text.encode()
+    b = text.encode() if isinstance(text, str) else text
     return b"data %d\n%s\n" % (len(b), b)
+
+
+def lfs_content(project, path, size, salt=""):
+    """The fixed content of an LFS file: pseudo-random, so it never compresses."""
+    return random.Random(f"{project.id}/{path}/{salt}").randbytes(size)
 
 
 class Repos:
@@ -45,6 +52,30 @@ class Repos:
 
     def path(self, project):
         return os.path.join(self.root, f"{project.id}.git")
+
+    def _lfs_root(self, project):
+        return os.path.join(self.root, f"{project.id}.lfs")
+
+    def lfs_object(self, project, oid):
+        """The file of an LFS object the server has, or None."""
+        if len(oid) != 64 or any(c not in "0123456789abcdef" for c in oid):
+            return None
+        path = os.path.join(self._lfs_root(project), oid)
+        return path if os.path.isfile(path) else None
+
+    def _lfs_files(self, project, files, missing=(), salt=""):
+        """fast-import lines adding LFS files {path: size} and their
+        .gitattributes lines; the objects are stored unless missing."""
+        out, attrs = [], []
+        for path, size in sorted(files.items()):
+            data = lfs_content(project, path, size, salt)
+            text, oid = lfsobjects.pointer(data)
+            if path not in missing:
+                lfsobjects.store(self._lfs_root(project), data)
+            out.append(b"M 100644 inline %s\n" % path.encode())
+            out.append(_blob(text))
+            attrs.append(f"/{path} filter=lfs diff=lfs merge=lfs -text\n")
+        return out, attrs
 
     def _lock(self, project):
         with self.lock:
@@ -92,6 +123,11 @@ class Repos:
                     stream.append(b"from :%d\n" % (n - 1))
                 stream.append(b"M 100644 inline README.md\n")
                 stream.append(_blob(f"# {project.name}\n\nCommit {n} of project {project.id}."))
+                if n == project.commits and project.lfs:
+                    files, attrs = self._lfs_files(project, project.lfs, project.lfs_missing)
+                    stream.extend(files)
+                    stream.append(b"M 100644 inline .gitattributes\n")
+                    stream.append(_blob("".join(attrs)))
                 if n == project.commits and gitlinks:
                     stream.append(b"M 100644 inline .gitmodules\n")
                     stream.append(_blob(self._gitmodules(project)))
@@ -115,9 +151,11 @@ class Repos:
         except RuntimeError:
             return None
 
-    def push(self, project, branch, message, when, rewrite=False):
+    def push(self, project, branch, message, when, rewrite=False, lfs_files=None):
         """Add one commit to `branch` (made from the default branch if new).
-        rewrite: replace the tip instead (a force-push; history diverges)."""
+        rewrite: replace the tip instead (a force-push; history diverges).
+        lfs_files: {path: size} of LFS files the commit adds (their
+        .gitattributes lines appended)."""
         repo = self.ensure(project)
         with self._lock(project):
             ref = f"refs/heads/{branch}"
@@ -133,10 +171,24 @@ class Repos:
                 stream.append(b"from %s\n" % parent.encode())
             stream.append(b"M 100644 inline pushes/%d.txt\n" % when)
             stream.append(_blob(message))
+            if lfs_files:
+                files, attrs = self._lfs_files(project, lfs_files, salt=str(when))
+                old = self._attributes(repo, parent)
+                stream.extend(files)
+                stream.append(b"M 100644 inline .gitattributes\n")
+                stream.append(_blob(old + "".join(attrs)))
             git("fast-import", "--quiet", "--force", cwd=repo, data=b"".join(stream))
             if project.empty:
                 git("symbolic-ref", "HEAD", ref, cwd=repo)
             return git("rev-parse", ref, cwd=repo)
+
+    def _attributes(self, repo, rev):
+        if rev is None:
+            return ""
+        try:
+            return git("show", f"{rev}:.gitattributes", cwd=repo) + "\n"
+        except RuntimeError:
+            return ""
 
     def set_head(self, project, branch):
         repo = self.ensure(project)

@@ -22,8 +22,8 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import (auth, control, faults, generator, gitcache, githttp, pagination, ratelimit, render,
-               routes, spec, sshfront)
+from . import (auth, control, faults, generator, gitcache, githttp, lfs, pagination, ratelimit,
+               render, routes, spec, sshfront)
 from .http import ApiError, Request, Response
 from .model import Model
 from .repos import Repos
@@ -210,7 +210,11 @@ class Handler(BaseHTTPRequestHandler):
             r, route = api_answer(req, ctx)
         else:
             git = githttp.match(req.raw_path)
-            if git:
+            lfs_req = lfs.match(req.raw_path)
+            if lfs_req:
+                route = "lfs object" if lfs_req[1] else "lfs batch"
+                r = lfs.handle(req, ctx, *lfs_req)
+            elif git:
                 route = f"git {git[1]}"
                 r = githttp.handle(req, ctx, *git)
             else:

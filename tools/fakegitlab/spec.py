@@ -33,8 +33,11 @@ Format (every key optional unless marked):
                                         # must not have submodules itself
               "repository_access_level": "enabled",  # or "private" (Reporter and
                                         # above), "disabled" (nobody reads the code)
-              "deletion_scheduled": false  # marked for deletion: renamed
+              "deletion_scheduled": false, # marked for deletion: renamed
                                         # <path>-deletion_scheduled-<id>, archived
+              "lfs": {"model.bin": 4096},  # Git LFS files (path -> size) in the
+                                        # last commit of the default branch
+              "lfs_missing": ["model.bin"]  # of those, objects the server lacks
             }
           ],
           "subgroups": [ ...groups, any depth... ]
@@ -63,7 +66,7 @@ def slug(name):
 
 PROJECT_KEYS = {"name", "path", "id", "description", "visibility", "archived", "empty",
                 "default_branch", "commits", "branches", "shared_with", "tags", "submodules",
-                "repository_access_level", "deletion_scheduled"}
+                "repository_access_level", "deletion_scheduled", "lfs", "lfs_missing"}
 REPOSITORY_LEVELS = ("enabled", "private", "disabled")
 GROUP_KEYS = {"name", "path", "id", "description", "visibility", "access_level",
               "projects", "subgroups"}
@@ -111,6 +114,8 @@ def build(spec):
                           default_branch=ps.get("default_branch", "main"),
                           commits=ps.get("commits", 1), branches=ps.get("branches"))
         p.tags = list(ps.get("tags", []))
+        p.lfs = {str(k): int(v) for k, v in ps.get("lfs", {}).items()}
+        p.lfs_missing = [m for m in ps.get("lfs_missing", []) if m in p.lfs]
         p.repository_access_level = ps.get("repository_access_level", "enabled")
         if p.repository_access_level not in REPOSITORY_LEVELS:
             raise ValueError(f"spec: {p.full_path}: repository_access_level must be one of "

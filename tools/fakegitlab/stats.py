@@ -76,4 +76,5 @@ class Stats:
                     "in_flight": self.in_flight, "max_window": self.max_window,
                     "window_seconds": self.window_seconds, "requests": list(self.requests),
                     "git_auth_failures": self.counters["git_auth_failures"],
-                    "banned": self.counters["banned"]}
+                    "banned": self.counters["banned"],
+                    "lfs_downloads_with_token": self.counters["lfs_downloads_with_token"]}

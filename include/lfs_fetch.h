@@ -1,0 +1,39 @@
+/*
+ * Git LFS objects of a project, fetched by a sync worker after git fetched
+ * the commits: the pointers of a tree (a checkout's commit) or of every
+ * ref (--mirror) are found, those not yet stored are asked of GitLab's
+ * batch endpoint at <HTTP clone URL>/info/lfs/objects/batch on --url's
+ * origin (the token goes there, through HTTP Basic as for git, and nowhere
+ * else: downloads get only the headers of the batch answer) and
+ * downloaded into the store (lfs_http.h).  Objects the server lacks are
+ * named in job->lfs_missing; the checkout keeps their pointers.
+ */
+#ifndef GLM_LFS_FETCH_H
+#define GLM_LFS_FETCH_H
+
+#include <git2.h>
+
+struct sync_job;
+
+/* The objects of commit's tree. */
+int lfs_fetch_commit(struct sync_job *job, git_repository *repo, const git_oid *commit);
+/*
+ * After a checkout of commit: files still holding a pointer whose object is
+ * stored are checked out again.  libgit2 reads .gitattributes once per
+ * checkout, so a file that came with its filter=lfs line was written
+ * unfiltered.
+ */
+int lfs_fetch_smudge(struct sync_job *job, git_repository *repo, const git_oid *commit);
+/* The objects of every commit of every ref (a bare mirror). */
+int lfs_fetch_refs(struct sync_job *job, git_repository *repo);
+/*
+ * A new checkout's LFS content: the clone leaves the checkout to
+ * lfs_fetch_checkout when lfs_fetch_wanted, which fetches HEAD's objects
+ * first, so the filter (lfs_filter.h) finds them.
+ */
+int lfs_fetch_wanted(const struct sync_job *job);
+int lfs_fetch_checkout(struct sync_job *job, git_repository *repo);
+/* Frees this worker's HTTP client. */
+void lfs_fetch_release(void);
+
+#endif

@@ -1,0 +1,183 @@
+"""Git LFS: checkouts and mirrors with the content, checked against the fake's
+objects and with the real git-lfs client."""
+import hashlib
+import socket
+import subprocess
+
+import pytest
+
+from synctree import tree_from_truth, write_tree
+from test_ssh import SshMirror
+from test_sync import GIT_ENV, Mirror, git, no_token_below
+
+BIG = 3 * 1024 * 1024
+SPEC = {"groups": [{"name": "ml", "projects": [
+    {"name": "models", "branches": ["dev"],
+     "lfs": {"one.bin": 1, "mid/half.bin": 5000, "big.bin": BIG}},
+    {"name": "plain"},
+]}]}
+BROKEN = {"groups": [{"name": "ml", "projects": [
+    {"name": "models", "lfs": {"one.bin": 1}},
+    {"name": "broken", "lfs": {"here.bin": 10, "gone.bin": 20}, "lfs_missing": ["gone.bin"]},
+]}]}
+LFS_GIT = ["-c", "filter.lfs.process=git-lfs filter-process", "-c", "filter.lfs.required=true",
+           "-c", "filter.lfs.clean=git-lfs clean -- %f",
+           "-c", "filter.lfs.smudge=git-lfs smudge -- %f"]
+
+
+@pytest.fixture
+def lfs(fake_gitlab, run_glmirror, tmp_path):
+    return Mirror(fake_gitlab, run_glmirror, tmp_path, spec=SPEC)
+
+
+def lfs_git(repo, *args):
+    return git(repo, *LFS_GIT, *args)
+
+
+def oid_of(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def stored(gitdir):
+    root = gitdir / "lfs/objects"
+    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def object_requests(fake):
+    return [r for r in fake.stats()["requests"] if "/gitlab-lfs/objects/" in r["path"]]
+
+
+def test_clone_has_the_content_and_git_lfs_agrees(lfs):
+    lfs.run("-c", "2")
+    repo = lfs.path("ml/models")
+    sizes = {"one.bin": 1, "mid/half.bin": 5000, "big.bin": BIG}
+    oids = []
+    for name, size in sizes.items():
+        data = (repo / name).read_bytes()
+        assert len(data) == size, name
+        oids.append(oid_of(data))
+    assert stored(repo / ".git") == sorted(oids)
+    # the content is the fake's: each object's hash is the one its pointer names
+    listed = lfs_git(repo, "lfs", "ls-files", "--long")
+    assert all(o in listed for o in oids)
+    assert lfs_git(repo, "status", "--porcelain") == ""
+    rec = lfs.records()["ml/models"]
+    assert rec["result"] == "cloned"
+    assert rec["lfs_objects"] == 3 and rec["lfs_bytes"] == BIG + 5001
+    assert rec["bytes"] >= BIG
+    assert lfs.records()["ml/plain"]["lfs_objects"] == 0
+    assert no_token_below(lfs.dest, lfs.fake.token) == []
+
+
+def test_a_rerun_after_a_push_fetches_exactly_the_new_object(lfs):
+    lfs.run()
+    lfs.fake.control("push", project="ml/models", lfs={"added.bin": 7000})
+    lfs.fake.reset_stats()
+    lfs.run()
+    repo = lfs.path("ml/models")
+    assert len((repo / "added.bin").read_bytes()) == 7000
+    assert len(object_requests(lfs.fake)) == 1
+    rec = lfs.records()["ml/models"]
+    assert rec["result"] == "updated" and rec["lfs_objects"] == 1
+    assert lfs_git(repo, "status", "--porcelain") == ""
+    lfs.fake.reset_stats()
+    lfs.run()
+    assert object_requests(lfs.fake) == []
+
+
+def test_mirror_holds_the_objects_of_every_ref(lfs):
+    lfs.fake.control("push", project="ml/models", branch="dev", lfs={"dev-only.bin": 300})
+    lfs.run("--mirror")
+    gitdir = lfs.path("ml/models")
+    names = [line.split()[0] for line in
+             git(gitdir, "ls-tree", "-r", "dev", "--name-only").splitlines()]
+    assert "dev-only.bin" in names
+    assert len(stored(gitdir)) == 4
+    lfs.fake.control("push", project="ml/models", branch="dev", lfs={"later.bin": 30})
+    lfs.fake.reset_stats()
+    lfs.run("--mirror")
+    assert len(stored(gitdir)) == 5 and len(object_requests(lfs.fake)) == 1
+
+
+def test_no_lfs_leaves_pointers(lfs):
+    lfs.run("--no-lfs")
+    text = (lfs.path("ml/models") / "big.bin").read_text()
+    assert text.startswith("version https://git-lfs.github.com/spec/v1\n")
+    assert stored(lfs.path("ml/models") / ".git") == []
+    assert [r for r in lfs.fake.stats()["requests"] if "/info/lfs/" in r["path"]] == []
+
+
+def test_a_missing_object_fails_the_project_and_keeps_its_pointer(fake_gitlab, run_glmirror,
+                                                                  tmp_path):
+    lfs = Mirror(fake_gitlab, run_glmirror, tmp_path, spec=BROKEN)
+    proc = lfs.run(code=1)
+    repo = lfs.path("ml/broken")
+    gone = (repo / "gone.bin").read_text()
+    assert gone.startswith("version https://git-lfs.github.com/spec/v1\n")
+    oid = gone.split("oid sha256:")[1].split("\n")[0]
+    assert len((repo / "here.bin").read_bytes()) == 10
+    rec = lfs.records()["ml/broken"]
+    assert rec["result"] == "failed" and oid in rec["reason"] and "gone.bin" in rec["reason"]
+    assert oid in proc.stderr
+    assert lfs.records()["ml/models"]["result"] == "cloned"
+
+
+def test_injected_503s_and_resets_on_downloads_are_retried(lfs):
+    lfs.fake.control("override", path_regex="/gitlab-lfs/objects/", times=2, status=503,
+                     body="busy")
+    lfs.fake.control("override", path_regex="/gitlab-lfs/objects/", times=2, fault="reset")
+    lfs.run("-c", "1")
+    assert len((lfs.path("ml/models") / "big.bin").read_bytes()) == BIG
+    statuses = [r["status"] for r in object_requests(lfs.fake)]
+    assert statuses.count(503) == 2 and statuses.count(0) == 2
+
+
+def test_git_lfs_reads_what_glmirror_stored(lfs, tmp_path):
+    """git-lfs itself takes the objects from the store: a fresh checkout of
+    the same commit with git-lfs and no network gets the content."""
+    lfs.run()
+    repo = lfs.path("ml/models")
+    (repo / "big.bin").unlink()
+    env = {"GIT_LFS_SKIP_SMUDGE": "0"}
+    proc = subprocess.run(["git", "-C", str(repo), *LFS_GIT, "-c", "lfs.url=http://127.0.0.1:9/x",
+                           "checkout", "--", "big.bin"], capture_output=True, text=True,
+                          env={**GIT_ENV, **env, "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    assert len((repo / "big.bin").read_bytes()) == BIG
+
+
+def test_hrefs_on_another_host_get_only_the_batch_answers_headers(fake_gitlab, run_glmirror,
+                                                                  tmp_path):
+    """GitLab's hrefs use its external URL: here localhost, while --url is
+    127.0.0.1.  The batch goes to --url's origin with the token; downloads
+    to the href with the LFS token GitLab gave, never the user's token."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    fake = fake_gitlab(spec=SPEC, port=port, external_url=f"http://localhost:{port}")
+    lfs = Mirror(lambda spec: fake, run_glmirror, tmp_path, spec=SPEC)
+    lfs.run()
+    assert len((lfs.path("ml/models") / "big.bin").read_bytes()) == BIG
+    stats = fake.stats()
+    assert len(object_requests(fake)) == 3
+    assert stats["lfs_downloads_with_token"] == 0
+    assert [r for r in stats["requests"] if "/info/lfs/" in r["path"]] != []
+
+
+def test_over_ssh_the_content_comes_from_the_lfs_api(fake_gitlab, run_glmirror, tmp_path,
+                                                     monkeypatch):
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    m = SshMirror(fake_gitlab(spec=SPEC, ssh=True), run_glmirror, tmp_path)
+    m.known_hosts.write_text(m.fake.ssh_host_line + "\n")
+    m.run("--ssh-key", m.fake.ssh_key, include="/ml/models")
+    assert len((m.dest / "ml/models/big.bin").read_bytes()) == BIG
+    # without a token there is no way to the LFS API: said once, pointers stay
+    def over_ssh(node):
+        node["ssh_url"] = (f"ssh://{m.fake.ssh_user}@127.0.0.1:{m.fake.ssh_port}/"
+                           f"{node['full_path']}.git")
+    tree = write_tree(tmp_path, tree_from_truth(m.fake.truth(), m.fake.url, over_ssh))
+    proc = run_glmirror(["-f", tree, "-m", "ssh", "--ssh-key", m.fake.ssh_key, "-c", "1",
+                         "-i", "/ml/models", tmp_path / "notoken"], env={"HOME": str(m.home)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("LFS files stay pointers") == 1
+    assert (tmp_path / "notoken/ml/models/big.bin").read_text().startswith("version ")

@@ -1,0 +1,118 @@
+"""Git LFS over HTTP, as GitLab serves it: the batch API and object downloads.
+
+  POST /<full_path>.git/info/lfs/objects/batch
+       app/controllers/repositories/lfs_api_controller.rb #batch (Git LFS
+       spec docs/api/batch.md): each object GitLab has gets
+       actions.download {href: <http_url_to_repo>/gitlab-lfs/objects/<oid>,
+       header: {Authorization: Gitlab::LfsToken#basic_encoding}}, one it
+       lacks error {code: 404}; an empty list is 404 (render_lfs_not_found).
+  GET  /<full_path>.git/gitlab-lfs/objects/<oid>
+       app/controllers/repositories/lfs_storage_controller.rb #download: the
+       object as application/octet-stream, 404 when missing.
+
+Authentication and access as for git (githttp.authorize, from
+GitHttpClientController, which LfsApiController inherits): 401 without
+credentials on a private project.  The Authorization of a download may be
+the LFS token the batch answer gave (lib/gitlab/lfs_token.rb: user name and
+a token of its own, valid where the user's token is).  Uploads are refused
+as pushes are (lfs_request.rb render_lfs_forbidden).  Faults: the overrides
+of faults.py match these paths like any other.
+"""
+import base64
+import hashlib
+import json
+import re
+import threading
+from urllib.parse import unquote
+
+from . import githttp
+from .http import Response
+
+LFS_PATH = re.compile(r"^/(?P<path>.+?)\.git/(?:(?P<batch>info/lfs/objects/batch)|"
+                      r"gitlab-lfs/objects/(?P<oid>[0-9a-f]{64}))$")
+CONTENT_TYPE = "application/vnd.git-lfs+json"  # LfsRequest::CONTENT_TYPE
+NOT_FOUND_MSG = "Object does not exist on the server or you don't have permissions to access it"
+
+_tokens_lock = threading.Lock()
+
+
+def match(raw_path):
+    """(full path, oid or None for the batch endpoint) or None."""
+    mo = LFS_PATH.match(unquote(raw_path))
+    return (mo.group("path"), mo.group("oid")) if mo else None
+
+
+def _lfs_json(status, value):
+    return Response(status, body=json.dumps(value).encode(), content_type=CONTENT_TYPE)
+
+
+def _lfs_tokens(ctx):
+    """{LFS token: the token it was made for}, kept on the server context."""
+    with _tokens_lock:
+        if not hasattr(ctx, "lfs_tokens"):
+            ctx.lfs_tokens = {}
+        return ctx.lfs_tokens
+
+
+def _lfs_token_for(ctx, token):
+    lfs_token = "lfs-" + hashlib.sha256(f"lfs:{token}".encode()).hexdigest()[:32]
+    tokens = _lfs_tokens(ctx)
+    with _tokens_lock:
+        tokens[lfs_token] = token
+    return lfs_token
+
+
+def _token_for(ctx):
+    """githttp.authorize's token_for: an LFS token stands for its token."""
+    def token_for(user, password):
+        real = _lfs_tokens(ctx).get(password)
+        return (user, real) if real is not None else (user, password)
+    return token_for
+
+
+def handle(req, ctx, full_path, oid):
+    project, refusal = githttp.authorize(req, ctx, full_path, _token_for(ctx))
+    if refusal:
+        return refusal
+    if oid is not None:
+        # not GitLab's: the tests see whether a client sent its own token here
+        _, password = githttp.basic_credentials(req.headers)
+        if password is not None and password not in _lfs_tokens(ctx):
+            ctx.stats.count("lfs_downloads_with_token")
+        path = ctx.repos.lfs_object(project, oid)
+        if path is None:
+            return _lfs_json(404, {"message": "Not found."})
+        with open(path, "rb") as f:
+            data = f.read()
+        return Response(200, body=data, content_type="application/octet-stream")
+    if req.method != "POST":
+        return _lfs_json(404, {"message": "Not found."})
+    try:
+        request = json.loads(req.body or b"{}")
+    except ValueError:
+        return _lfs_json(400, {"message": "bad JSON"})
+    if request.get("operation") != "download":
+        return _lfs_json(403, {"message": "Access forbidden. Check your access level."})
+    objects = request.get("objects") or []
+    if not objects:
+        return _lfs_json(404, {"message": "Not found."})
+    ctx.repos.ensure(project)
+    user, password = githttp.basic_credentials(req.headers)
+    header = {}
+    if password is not None:
+        real = _lfs_tokens(ctx).get(password, password)
+        lfs = f"{ctx.model.user.username}:{_lfs_token_for(ctx, real)}"
+        header["Authorization"] = "Basic " + base64.b64encode(lfs.encode()).decode()
+    out = []
+    for obj in objects:
+        o = {"oid": obj.get("oid"), "size": obj.get("size")}
+        if isinstance(o["oid"], str) and ctx.repos.lfs_object(project, o["oid"]):
+            o["actions"] = {"download": {
+                "href": f"{req.base}/{project.full_path}.git/gitlab-lfs/objects/{o['oid']}",
+                "header": header}}
+            if project.visibility == "public":
+                o["authenticated"] = True
+        else:
+            o["error"] = {"code": 404, "message": NOT_FOUND_MSG}
+        out.append(o)
+    return _lfs_json(200, {"objects": out})
