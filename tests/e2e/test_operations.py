@@ -258,6 +258,8 @@ def test_the_image_has_the_runtime_library_of_every_library_the_binary_needs(glm
                         subprocess.run(["readelf", "-d", glmirror_bin], capture_output=True,
                                        text=True, check=True).stdout)
     assert needed
+    if any(re.match(r"lib(a|ub|t|l)san\.", lib) for lib in needed):
+        pytest.skip("a sanitizer build (make asan) links other libraries than the image's")
     for lib in needed:
         owners = subprocess.run(["dpkg", "-S", f"*/{lib}"], capture_output=True,
                                 text=True).stdout
