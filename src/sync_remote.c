@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "gitver.h"
 #include "log.h"
 #include "signals.h"
 #include "sshhost.h"
@@ -197,7 +198,7 @@ void sync_remote_fetch_options(git_fetch_options *out, struct sync_job *job)
 		 * the forced refspec of a mirror.
 		 */
 		out->download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
-#if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 7)
+#if GITVER_HAVE_SHALLOW
 	out->depth = job->plan->gitopts.depth;
 #endif
 }
