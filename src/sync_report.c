@@ -128,6 +128,9 @@ static int sync_report_line(FILE *f, const struct sync_plan *plan, size_t i)
 	    !cJSON_AddStringToObject(o, "reason", sync_report_reason(slot)) ||
 	    !cJSON_AddNumberToObject(o, "duration_ms", (double)slot->duration_ms) ||
 	    !cJSON_AddNumberToObject(o, "bytes", (double)slot->bytes) ||
+	    /* -o --depth: the checkout is (or would have been made) shallow */
+	    (plan->gitopts.depth > 0 &&
+	     !cJSON_AddNumberToObject(o, "depth", (double)plan->gitopts.depth)) ||
 	    (text = cJSON_PrintUnformatted(o)) == NULL) {
 		err = glm_error_set(GLM_ENOMEM, "out of memory");
 	} else {
