@@ -215,6 +215,15 @@ void sync_remote_fetch_options(git_fetch_options *out, struct sync_job *job)
 #endif
 }
 
+void sync_remote_whole_history(git_fetch_options *opts)
+{
+#if GITVER_HAVE_SHALLOW
+	opts->depth = 0;
+#else
+	(void)opts;
+#endif
+}
+
 int sync_remote_git_error(int rc, const char *what)
 {
 	const git_error *e = git_error_last();

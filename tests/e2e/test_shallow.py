@@ -65,3 +65,24 @@ def test_depth_with_mirror_is_refused_before_any_work(mirror, shallow):
     else:
         assert "git option '--depth' is not supported by glmirror with libgit2" in proc.stderr
     assert not mirror.dest.exists()
+
+
+def test_submodules_are_cloned_whole(fake_gitlab, run_glmirror, tmp_path, shallow):
+    """As git clone --depth without --shallow-submodules: the submodule has the
+    commit the superproject records even when its branch moved on."""
+    spec = {"groups": [{"name": "G", "path": "g", "projects": [
+        {"name": "lib", "path": "lib", "commits": 2},
+        {"name": "app", "path": "app", "submodules": {"vendor/lib": "g/lib"}}]}]}
+    m = Mirror(fake_gitlab, run_glmirror, tmp_path, spec=spec)
+    m.run("-r", dest=tmp_path / "first")  # the fake builds app, recording lib's tip
+    recorded = git(tmp_path / "first" / "G" / "app" / "vendor" / "lib", "rev-parse", "HEAD")
+    m.fake.control("push", project="g/lib")
+    if not shallow:
+        m.run("-r", "-o", "--depth=1", code=2)
+        return
+    m.run("-r", "-o", "--depth=1")
+    app = m.path("g/app")
+    assert git(app, "rev-parse", "--is-shallow-repository") == "true"
+    sub = app / "vendor" / "lib"
+    assert git(sub, "rev-parse", "HEAD") == recorded
+    assert git(sub, "rev-parse", "--is-shallow-repository") == "false"
