@@ -23,6 +23,8 @@ struct sync_follow_before {
 
 /* Fills before->old_default from refs/remotes/origin/HEAD (left "" without it). */
 int sync_follow_read_old_default(struct sync_follow_before *before, git_repository *repo);
+/* *out = 1 when refname's reflog (its latest entries) names tip; a refname "" has none. */
+int sync_follow_in_reflog(git_repository *repo, const char *refname, const git_oid *tip, int *out);
 /*
  * *out = 1 when tip is a commit upstream had, so the branch has no commit of
  * its own: the remote-tracking ref pointed there before the fetch or at an

@@ -50,6 +50,12 @@ void sync_job_note(struct sync_job *job, const char *fmt, ...)
 
 /* Fetch options with the callbacks: credentials, host checks, progress (sync_remote.c). */
 void sync_remote_fetch_options(git_fetch_options *out, struct sync_job *job);
+/*
+ * Clears -o --depth from opts: submodules are cloned whole, as git clone
+ * --depth does without --shallow-submodules, so the commit the superproject
+ * records is there.
+ */
+void sync_remote_whole_history(git_fetch_options *opts);
 /* The libgit2 error as a GLM_EGIT message, with the token redacted. */
 int sync_remote_git_error(int rc, const char *what);
 

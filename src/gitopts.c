@@ -6,13 +6,7 @@
 #include <string.h>
 
 #include "error.h"
-
-/* libgit2 fetches shallow (git_fetch_options.depth) from 1.7 on. */
-#if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 7)
-#define GITOPTS_HAVE_DEPTH 1
-#else
-#define GITOPTS_HAVE_DEPTH 0
-#endif
+#include "gitver.h"
 
 /* "--name=value", or "--name" / "-s" followed by the value as the next item. */
 static const char *gitopts_value(const struct options *opts, size_t *i, const char *longname,
@@ -53,13 +47,17 @@ int gitopts_parse(const struct options *opts, struct gitopts *out)
 						     "git option --depth needs a positive number, "
 						     "not '%s'",
 						     v);
-			if (!GITOPTS_HAVE_DEPTH)
+			if (!GITVER_HAVE_SHALLOW)
 				return glm_error_set(
 					GLM_EUSAGE,
 					"git option '--depth' is not supported by "
 					"glmirror with libgit2 %s (shallow clones need "
 					"libgit2 1.7 or later)",
 					LIBGIT2_VERSION);
+			if (opts->mirror)
+				return glm_error_set(GLM_EUSAGE,
+						     "git option --depth cannot go with --mirror "
+						     "(a shallow mirror is not a mirror)");
 			out->depth = (int)n;
 			out->single_branch = 1; /* as git clone --depth implies */
 		} else if ((v = gitopts_value(opts, &i, "--branch", "-b")) != NULL) {
@@ -86,7 +84,7 @@ int gitopts_parse(const struct options *opts, struct gitopts *out)
 					     "git option '%s' is not supported by glmirror "
 					     "(supported: --depth%s, --single-branch, --branch, "
 					     "--no-tags, --no-checkout, --recurse-submodules)",
-					     item, GITOPTS_HAVE_DEPTH ? "" : " with libgit2 1.7+");
+					     item, GITVER_HAVE_SHALLOW ? "" : " with libgit2 1.7+");
 		}
 	}
 	return 0;

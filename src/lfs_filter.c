@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "gitver.h"
 #include "lfs_hash.h"
 #include "lfs_pointer.h"
 #include "lfs_store.h"

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <git2/common.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "gitver.h"
 #include "keyring.h"
 #include "log.h"
 
@@ -635,6 +637,16 @@ static int options_check(struct options *o)
 	return 0;
 }
 
+/* Which libgit2 runs, and whether it can clone shallow: tests and bug reports read it. */
+static void options_print_libgit2(void)
+{
+	int major = 0, minor = 0, rev = 0;
+
+	git_libgit2_version(&major, &minor, &rev);
+	printf("libgit2 %d.%d.%d, shallow clones (-o --depth): %s\n", major, minor, rev,
+	       GITVER_HAVE_SHALLOW ? "yes" : "no, needs libgit2 1.7+");
+}
+
 int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 {
 	unsigned seen[(OPT_LAST + 31) / 32] = { 0 };
@@ -767,6 +779,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 			break;
 		case OPT_VERSION:
 			printf("glmirror %s\n", GLM_VERSION);
+			options_print_libgit2();
 			*exit_now = 1;
 			return 0;
 		case 'h':

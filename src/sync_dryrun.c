@@ -100,6 +100,8 @@ int sync_dryrun_run(const struct sync_plan *plan, struct sync_summary *out)
 		else if (i >= plan->nsafe)
 			safepath_reason(p, reason, sizeof(reason));
 		log_esc(p->root_path, path, sizeof(path));
+		if (reason[0] == '\0' && plan->gitopts.depth > 0)
+			snprintf(reason, sizeof(reason), "shallow, depth %d", plan->gitopts.depth);
 		if (reason[0] != '\0')
 			printf("%s %s: %s\n", what, path, reason);
 		else

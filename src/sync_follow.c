@@ -47,8 +47,7 @@ int sync_follow_read_old_default(struct sync_follow_before *before, git_reposito
 /* The newest reflog entries looked at; a mirror fetches a few times a day. */
 #define SYNC_FOLLOW_MAX_REFLOG 1000
 
-static int sync_follow_in_reflog(git_repository *repo, const char *refname, const git_oid *tip,
-				 int *out)
+int sync_follow_in_reflog(git_repository *repo, const char *refname, const git_oid *tip, int *out)
 {
 	git_reflog *log = NULL;
 	size_t i, n;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "gitver.h"
 #include "log.h"
 #include "signals.h"
 #include "sshhost.h"
@@ -20,10 +21,23 @@
 /* A bound on libgit2 asking again; each SSH key file is one ask, a user name another. */
 #define SYNC_REMOTE_MAX_CRED_TRIES 8
 
+/*
+ * Why a callback refused, for sync_remote_git_error: libgit2 1.8 replaces a
+ * refused host key's message with its own ("invalid or unknown remote ssh
+ * hostkey").  One transfer at a time per sync worker process.
+ */
+static char sync_remote_refusal[GLM_ERROR_MAX];
+
+static int sync_remote_refuse_as(int klass, const char *msg, int rc)
+{
+	snprintf(sync_remote_refusal, sizeof(sync_remote_refusal), "%s", msg);
+	git_error_set_str(klass, msg);
+	return rc;
+}
+
 static int sync_remote_refuse(const char *msg)
 {
-	git_error_set_str(GIT_ERROR_NET, msg);
-	return GIT_EAUTH;
+	return sync_remote_refuse_as(GIT_ERROR_NET, msg, GIT_EAUTH);
 }
 
 /* Without --ssh-key or an agent, the files ssh itself would try, in its order. */
@@ -130,18 +144,16 @@ static int sync_remote_certificate(git_cert *cert, int valid, const char *host, 
 
 	if (cert->cert_type == GIT_CERT_HOSTKEY_LIBSSH2) {
 		if (sshhost_check(job->url, host, (const git_cert_hostkey *)cert,
-				  job->plan->opts->ssh_accept_new) < 0) {
-			git_error_set_str(GIT_ERROR_SSH, glm_error_msg());
-			return GIT_ECERTIFICATE;
-		}
+				  job->plan->opts->ssh_accept_new) < 0)
+			return sync_remote_refuse_as(GIT_ERROR_SSH, glm_error_msg(),
+						     GIT_ECERTIFICATE);
 		return 0;
 	}
 	if (valid || job->plan->opts->insecure)
 		return 0;
 	snprintf(msg, sizeof(msg),
 		 "the TLS certificate of %s is not trusted (--cacert FILE names the CA)", host);
-	git_error_set_str(GIT_ERROR_SSL, msg);
-	return GIT_ECERTIFICATE;
+	return sync_remote_refuse_as(GIT_ERROR_SSL, msg, GIT_ECERTIFICATE);
 }
 
 static int sync_remote_transfer(const git_indexer_progress *stats, void *payload)
@@ -180,6 +192,7 @@ static int sync_remote_update_tips(const char *refname, const git_oid *a, const 
 void sync_remote_fetch_options(git_fetch_options *out, struct sync_job *job)
 {
 	git_fetch_options_init(out, GIT_FETCH_OPTIONS_VERSION);
+	sync_remote_refusal[0] = '\0';
 	out->callbacks.credentials = sync_remote_credentials;
 	out->callbacks.certificate_check = sync_remote_certificate;
 	out->callbacks.transfer_progress = sync_remote_transfer;
@@ -197,8 +210,17 @@ void sync_remote_fetch_options(git_fetch_options *out, struct sync_job *job)
 		 * the forced refspec of a mirror.
 		 */
 		out->download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
-#if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 7)
+#if GITVER_HAVE_SHALLOW
 	out->depth = job->plan->gitopts.depth;
+#endif
+}
+
+void sync_remote_whole_history(git_fetch_options *opts)
+{
+#if GITVER_HAVE_SHALLOW
+	opts->depth = 0;
+#else
+	(void)opts;
 #endif
 }
 
@@ -207,7 +229,12 @@ int sync_remote_git_error(int rc, const char *what)
 	const git_error *e = git_error_last();
 	char msg[GLM_ERROR_MAX];
 
-	snprintf(msg, sizeof(msg), "%s", e != NULL && e->message != NULL ? e->message : "failed");
+	if (sync_remote_refusal[0] != '\0' && (rc == GIT_ECERTIFICATE || rc == GIT_EAUTH))
+		snprintf(msg, sizeof(msg), "%s", sync_remote_refusal);
+	else
+		snprintf(msg, sizeof(msg), "%s",
+			 e != NULL && e->message != NULL ? e->message : "failed");
+	sync_remote_refusal[0] = '\0';
 	log_redact(msg);
 	if (rc == GIT_EUSER && signals_stopping())
 		return glm_error_set(GLM_ESTOPPED, "%s: interrupted", what);

@@ -180,6 +180,9 @@ static int sync_report_line(FILE *f, const struct sync_plan *plan, size_t i)
 	     !cJSON_AddStringToObject(o, "moved_from", plan->moved_from[i])) ||
 	    !cJSON_AddNumberToObject(o, "lfs_objects", (double)slot->lfs_objects) ||
 	    !cJSON_AddNumberToObject(o, "lfs_bytes", (double)slot->lfs_bytes) ||
+	    /* -o --depth: the checkout is (or would have been made) shallow */
+	    (plan->gitopts.depth > 0 &&
+	     !cJSON_AddNumberToObject(o, "depth", (double)plan->gitopts.depth)) ||
 	    (text = cJSON_PrintUnformatted(o)) == NULL) {
 		err = glm_error_set(GLM_ENOMEM, "out of memory");
 	} else {

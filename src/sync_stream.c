@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "gitver.h"
 #include "signals.h"
 
 struct sync_stream {

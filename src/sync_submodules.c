@@ -50,6 +50,7 @@ static int sync_submodules_one(git_submodule *sm, const char *name, void *payloa
 		return -1;
 	}
 	sync_remote_fetch_options(&uo.fetch_opts, w->job);
+	sync_remote_whole_history(&uo.fetch_opts);
 	uo.checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE;
 	w->job->cred_tries = 0;
 	w->job->key_offered = 0;

@@ -14,6 +14,7 @@
 #include "sync_checkout.h"
 #include "sync_follow.h"
 #include "sync_job.h"
+#include "sync_shallow.h"
 
 /* origin's URL is the one the tree names now (a moved project, -m switched). */
 static int sync_update_remote(struct sync_job *job, git_repository *repo, git_remote **out)
@@ -37,18 +38,23 @@ static int sync_update_remote(struct sync_job *job, git_repository *repo, git_re
 
 int sync_update_fetch(struct sync_job *job, git_repository *repo, int prune)
 {
+	struct sync_shallow shallow;
 	git_fetch_options fo;
 	git_remote *remote = NULL;
-	int err;
+	int rc, err;
 
 	if ((err = sync_update_remote(job, repo, &remote)) < 0 || remote == NULL)
 		goto out;
 	sync_remote_fetch_options(&fo, job);
 	fo.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE;
 	log_verbose("fetching %s", job->project->full_path);
+	if ((err = sync_shallow_save(&shallow, repo)) < 0)
+		goto out;
 	job->repo = repo;
 	err = sync_retry_fetch(job, remote, &fo);
 	job->repo = NULL;
+	rc = sync_shallow_restore(&shallow, repo);
+	err = err < 0 ? err : rc;
 out:
 	git_remote_free(remote);
 	return err;
@@ -115,6 +121,34 @@ static int sync_update_unborn(struct sync_job *job, git_repository *repo)
 				 "glmirror: first commit");
 	git_reference_free(up);
 	return err;
+}
+
+/*
+ * A shallow checkout (-o --depth): each fetch cuts the history at the new
+ * tips, so the old tip and the new one share no history to walk.  The branch
+ * has nothing of its own when its tip is one its upstream ref had; then
+ * moving it is the fast-forward git would make with the whole history.
+ */
+static int sync_update_shallow(struct sync_job *job, git_repository *repo, git_reference *head,
+			       git_reference *up, const struct sync_follow_before *before)
+{
+	const git_oid *tip = git_reference_target(head);
+	char msg[256], old[GIT_OID_HEXSZ + 1];
+	int nothing_local = before->has_upstream && git_oid_equal(tip, &before->upstream);
+	int safe = 0, err;
+
+	if (!nothing_local &&
+	    (err = sync_follow_in_reflog(repo, before->upstream_ref, tip, &nothing_local)) < 0)
+		return err;
+	if (!nothing_local)
+		return sync_job_skip(job, "local commits in a shallow clone (not compared with "
+					  "upstream)");
+	if ((err = sync_checkout_is_safe(job, repo, &safe)) < 0 || !safe)
+		return err;
+	git_oid_tostr(old, sizeof(old), tip);
+	snprintf(msg, sizeof(msg), "glmirror: fast-forward (shallow) from %s", old);
+	return sync_checkout_move(job, repo, git_reference_shorthand(head),
+				  git_reference_target(up), 0, msg);
 }
 
 /*
@@ -185,7 +219,10 @@ static int sync_update_branch(struct sync_job *job, git_repository *repo,
 		job->result = job->tips > 0 ? SYNC_RES_UPDATED : SYNC_RES_UNCHANGED;
 		goto out;
 	}
-	err = sync_update_move(job, repo, head, up, before);
+	if (git_repository_is_shallow(repo) == 1)
+		err = sync_update_shallow(job, repo, head, up, before);
+	else
+		err = sync_update_move(job, repo, head, up, before);
 out:
 	git_reference_free(up);
 	git_reference_free(head);

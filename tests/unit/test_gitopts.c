@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "gitopts.h"
+#include "gitver.h"
 
 static int parse(struct gitopts *g, int n, ...)
 {
@@ -66,7 +67,7 @@ static void test_depth_follows_libgit2(void **state)
 
 	(void)state;
 	rc = parse(&g, 2, "--depth", "1");
-#if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 7)
+#if GITVER_HAVE_SHALLOW
 	assert_int_equal(rc, 0);
 	assert_int_equal(g.depth, 1);
 	assert_true(g.single_branch);
@@ -77,12 +78,32 @@ static void test_depth_follows_libgit2(void **state)
 #endif
 }
 
+static void test_depth_refused_with_mirror(void **state)
+{
+	static struct options opts;
+	char *items[] = { "--depth=1" };
+	struct gitopts g;
+
+	(void)state;
+	memset(&opts, 0, sizeof(opts));
+	opts.git_options[0] = items[0];
+	opts.ngit_options = 1;
+	opts.mirror = 1;
+	assert_int_equal(gitopts_parse(&opts, &g), GLM_EUSAGE);
+#if GITVER_HAVE_SHALLOW
+	assert_non_null(strstr(glm_error_msg(), "cannot go with --mirror"));
+#else
+	assert_non_null(strstr(glm_error_msg(), "git option '--depth' is not supported"));
+#endif
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_supported),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_depth_follows_libgit2),
+		cmocka_unit_test(test_depth_refused_with_mirror),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
