@@ -257,9 +257,9 @@ def test_the_image_has_the_runtime_library_of_every_library_the_binary_needs(glm
     needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+)\]",
                         subprocess.run(["readelf", "-d", glmirror_bin], capture_output=True,
                                        text=True, check=True).stdout)
+    # a sanitizer build (make asan) also links the sanitizers' runtimes
+    needed = [lib for lib in needed if not re.match(r"lib(a|ub|t|l)san\.", lib)]
     assert needed
-    if any(re.match(r"lib(a|ub|t|l)san\.", lib) for lib in needed):
-        pytest.skip("a sanitizer build (make asan) links other libraries than the image's")
     for lib in needed:
         owners = subprocess.run(["dpkg", "-S", f"*/{lib}"], capture_output=True,
                                 text=True).stdout
