@@ -44,6 +44,11 @@ struct http_client;
 
 /* The config's strings are borrowed and must outlive the client. */
 int http_client_new(struct http_client **out, const struct http_config *cfg);
+
+struct options;
+/* *cfg for GitLab's API at base_url as opts says, without a rate limiter. */
+void http_config_from_options(struct http_config *cfg, const struct options *opts,
+			      const char *base_url);
 void http_client_free(struct http_client *client); /* accepts NULL */
 
 /*

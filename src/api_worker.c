@@ -549,14 +549,7 @@ void api_worker_main(const struct api_worker_plan *plan, int slot)
 		_exit(1);
 	memset(&run, 0, sizeof(run));
 	run.plan = plan;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.base_url = opts->url;
-	cfg.token = opts->token;
-	cfg.cacert = opts->cacert;
-	cfg.insecure = opts->insecure;
-	cfg.timeout_s = opts->api_timeout;
-	cfg.retries = opts->api_retries;
-	cfg.max_body = (size_t)opts->max_body;
+	http_config_from_options(&cfg, opts, opts->url);
 	cfg.rl = &plan->shm->rl;
 	cfg.give_back_closed = 1;
 	if ((fd = api_open_journal(plan, slot)) < 0 ||

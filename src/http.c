@@ -10,6 +10,7 @@
 #include "http_cb.h"
 #include "linkhdr.h"
 #include "log.h"
+#include "options.h"
 #include "ratelimit.h"
 #include "retry.h"
 
@@ -92,6 +93,19 @@ static int http_setup(struct http_client *c)
 	HTTP_SET(h, CURLOPT_HEADERFUNCTION, http_cb_header);
 	HTTP_SET(h, CURLOPT_HEADERDATA, &c->hdrs);
 	return 0;
+}
+
+void http_config_from_options(struct http_config *cfg, const struct options *opts,
+			      const char *base_url)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->base_url = base_url;
+	cfg->token = opts->token;
+	cfg->cacert = opts->cacert;
+	cfg->insecure = opts->insecure;
+	cfg->timeout_s = opts->api_timeout;
+	cfg->retries = opts->api_retries;
+	cfg->max_body = (size_t)opts->max_body;
 }
 
 int http_client_new(struct http_client **out, const struct http_config *cfg)

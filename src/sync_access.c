@@ -29,14 +29,7 @@ int sync_access_refused(const struct sync_plan *plan, const struct node *p, cons
 	if (opts->token == NULL || p->id <= 0 || !sync_access_is_refusal(msg))
 		return 0;
 	if (sync_access_http == NULL) {
-		memset(&cfg, 0, sizeof(cfg));
-		cfg.base_url = plan->base_url;
-		cfg.token = opts->token;
-		cfg.cacert = opts->cacert;
-		cfg.insecure = opts->insecure;
-		cfg.timeout_s = opts->api_timeout;
-		cfg.retries = opts->api_retries;
-		cfg.max_body = (size_t)opts->max_body;
+		http_config_from_options(&cfg, opts, plan->base_url);
 		if (http_client_new(&sync_access_http, &cfg) < 0)
 			return 0;
 	}
