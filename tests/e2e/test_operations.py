@@ -257,9 +257,14 @@ def test_the_image_has_the_runtime_library_of_every_library_the_binary_needs(glm
     needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+)\]",
                         subprocess.run(["readelf", "-d", glmirror_bin], capture_output=True,
                                        text=True, check=True).stdout)
-    # a sanitizer build (make asan) also links the sanitizers' runtimes
+    # a sanitizer build (make asan) also links the sanitizers' runtimes, and
+    # links directly what the image's libraries bring as their dependencies
     needed = [lib for lib in needed if not re.match(r"lib(a|ub|t|l)san\.", lib)]
     assert needed
+    for pkg in sorted(packages):
+        depends = subprocess.run(["dpkg-query", "-W", "-f", "${Depends}", pkg],
+                                 capture_output=True, text=True).stdout
+        packages = packages | set(re.findall(r"(?:^|, |\| )([a-z0-9][a-z0-9.+-]+)", depends))
     for lib in needed:
         owners = subprocess.run(["dpkg", "-S", f"*/{lib}"], capture_output=True,
                                 text=True).stdout
