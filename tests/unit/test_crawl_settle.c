@@ -10,37 +10,10 @@
 
 #include "crawl_settle.h"
 #include "error.h"
-#include "queue.h"
-#include "shm.h"
 
 #define CAP 64
 
-struct fixture {
-	void *region;
-	size_t size;
-	struct queue q;
-};
-
-static int setup(void **state)
-{
-	static struct fixture f;
-	struct crawl_shm *shm;
-
-	f.size = sizeof(struct crawl_shm) + CAP * sizeof(struct queue_task);
-	assert_int_equal(shm_create(&f.region, f.size), 0);
-	shm = f.region;
-	assert_int_equal(queue_init(&f.q, &shm->queue, shm->tasks, CAP), 0);
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	shm_destroy(f->region, f->size);
-	return 0;
-}
+#include "queue_fixture.h"
 
 /* One page's answer: X-Total, and ids from..to (none when from is 0). */
 struct page {

@@ -11,36 +11,10 @@
 #include <cmocka.h>
 
 #include "error.h"
-#include "queue.h"
-#include "shm.h"
 
 #define CAP 8
 
-struct fixture {
-	void *region;
-	size_t size;
-	struct queue q;
-};
-
-static int setup(void **state)
-{
-	static struct fixture f;
-
-	f.size = sizeof(struct crawl_shm) + CAP * sizeof(struct queue_task);
-	assert_int_equal(shm_create(&f.region, f.size), 0);
-	struct crawl_shm *shm = f.region;
-	assert_int_equal(queue_init(&f.q, &shm->queue, shm->tasks, CAP), 0);
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	shm_destroy(f->region, f->size);
-	return 0;
-}
+#include "queue_fixture.h"
 
 static struct queue_task task(enum queue_kind kind, long long id)
 {
