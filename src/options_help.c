@@ -16,12 +16,14 @@
 
 static const char options_help_intro[] =
 	"Usage: glmirror [OPTION]... [DEST]\n"
-	"Mirror a GitLab instance, or part of its group tree, into DEST and keep it current.\n";
+	"Mirror a GitLab instance, or part of its group tree, into DEST and keep it\n"
+	"current.\n";
 
 static const char options_help_exit[] =
 	"\n"
-	"Exit status: 0 all done; 1 some groups or projects failed; 2 usage or configuration\n"
-	"error; 3 authentication or connection failure before any work; 130 interrupted.\n";
+	"Exit status: 0 all done; 1 some groups or projects failed; 2 usage or\n"
+	"configuration error; 3 authentication or connection failure before any work;\n"
+	"130 interrupted.\n";
 
 /* "  -u, --url URL", then the text with its variable, wrapped at word boundaries. */
 static void options_help_row(const struct options_row *r)
