@@ -14,10 +14,10 @@
  * takes none), from the command line or from the row's environment
  * variable.  Returns 0 or a negative GLM_E* with the message set.
  */
-int options_set_row(struct options_parse *p, size_t row, const char *value, int from_env);
+int options_set_row(struct options_state *p, size_t row, const char *value, int from_env);
 
 /* GITLAB_TOKEN_FILE, then GITLAB_TOKEN, when no option gave a token. */
-int options_set_env_token(struct options_parse *p);
+int options_set_env_token(struct options_state *p);
 
 /* Replaces *field (owned) with a copy of value. */
 int options_set_string(char **field, const char *value);

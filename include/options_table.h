@@ -27,7 +27,7 @@ enum options_kind {
 };
 
 /* One run of options_parse(): what the rows' setters share. */
-struct options_parse {
+struct options_state {
 	struct options *o;
 	const char *token_file;	    /* --token-file; points into argv */
 	const char *env_token_file; /* GITLAB_TOKEN_FILE; points into the environment */
@@ -42,7 +42,7 @@ struct options_parse {
  * from_env says which it is.  Returns 0 or a negative GLM_E* with the
  * message set.
  */
-typedef int options_call_fn(struct options_parse *p, const char *what, const char *value,
+typedef int options_call_fn(struct options_state *p, const char *what, const char *value,
 			    int from_env);
 
 struct options_row {

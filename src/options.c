@@ -114,7 +114,7 @@ static int options_row_of(int c)
 }
 
 /* Settings that gitlabber also reads from the environment, used when no option set them. */
-static int options_environment(struct options_parse *p)
+static int options_environment(struct options_state *p)
 {
 	const char *v;
 	size_t i;
@@ -200,7 +200,7 @@ int options_parse(struct options *o, int argc, char **argv, int *exit_now)
 {
 	struct option longopts[OPTIONS_TABLE_MAX + 1];
 	char shortopts[2 + 2 * OPTIONS_TABLE_MAX];
-	struct options_parse p = { .o = o };
+	struct options_state p = { .o = o };
 	int c, row, err;
 
 	*exit_now = 0;

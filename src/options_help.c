@@ -56,7 +56,7 @@ static void options_help_row(const struct options_row *r)
 	putchar('\n');
 }
 
-int options_help_print(struct options_parse *p, const char *what, const char *value, int from_env)
+int options_help_print(struct options_state *p, const char *what, const char *value, int from_env)
 {
 	size_t i;
 
@@ -77,7 +77,7 @@ int options_help_print(struct options_parse *p, const char *what, const char *va
 }
 
 /* Which libgit2 runs, and whether it can clone shallow: tests and bug reports read it. */
-int options_help_version(struct options_parse *p, const char *what, const char *value, int from_env)
+int options_help_version(struct options_state *p, const char *what, const char *value, int from_env)
 {
 	int major = 0, minor = 0, rev = 0;
 

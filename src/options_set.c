@@ -56,12 +56,11 @@ static int parse_choice(const char *what, const char *value, const char *const *
 			return 0;
 		}
 	list[0] = '\0';
-	for (i = 0; names[i] != NULL && len < sizeof(list); i++)
-		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s'%s'",
-					i == 0		       ? ""
-					: names[i + 1] == NULL ? " or "
-							       : ", ",
-					names[i]);
+	for (i = 0; names[i] != NULL && len < sizeof(list); i++) {
+		const char *sep = i == 0 ? "" : names[i + 1] == NULL ? " or " : ", ";
+
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s'%s'", sep, names[i]);
+	}
 	return glm_error_set(GLM_EUSAGE, "%s must be %s, not '%s'", what, list, value);
 }
 
@@ -264,7 +263,7 @@ int options_set_read_token_file(const char *path, char **out)
 }
 
 /* -t: a token in argv warns (options.c); GITLAB_TOKEN waits for options_set_env_token(). */
-int options_set_token(struct options_parse *p, const char *what, const char *value, int from_env)
+int options_set_token(struct options_state *p, const char *what, const char *value, int from_env)
 {
 	(void)what;
 	if (from_env) {
@@ -276,7 +275,7 @@ int options_set_token(struct options_parse *p, const char *what, const char *val
 }
 
 /* The file is read after the command line, and only when -t gave no token. */
-int options_set_token_file(struct options_parse *p, const char *what, const char *value,
+int options_set_token_file(struct options_state *p, const char *what, const char *value,
 			   int from_env)
 {
 	(void)what;
@@ -287,7 +286,7 @@ int options_set_token_file(struct options_parse *p, const char *what, const char
 	return 0;
 }
 
-int options_set_env_token(struct options_parse *p)
+int options_set_env_token(struct options_state *p)
 {
 	struct options *o = p->o;
 
@@ -303,7 +302,7 @@ int options_set_env_token(struct options_parse *p)
 	return 0;
 }
 
-int options_set_group(struct options_parse *p, const char *what, const char *value, int from_env)
+int options_set_group(struct options_state *p, const char *what, const char *value, int from_env)
 {
 	struct options *o = p->o;
 
@@ -318,32 +317,32 @@ int options_set_group(struct options_parse *p, const char *what, const char *val
 	return 0;
 }
 
-int options_set_git_options(struct options_parse *p, const char *what, const char *value,
+int options_set_git_options(struct options_state *p, const char *what, const char *value,
 			    int from_env)
 {
 	(void)from_env;
 	return split_git_options(what, value, p->o->git_options, &p->o->ngit_options);
 }
 
-int options_set_rate(struct options_parse *p, const char *what, const char *value, int from_env)
+int options_set_rate(struct options_state *p, const char *what, const char *value, int from_env)
 {
 	(void)from_env;
 	return parse_rate(what, value, &p->o->api_rate);
 }
 
-int options_set_size(struct options_parse *p, const char *what, const char *value, int from_env)
+int options_set_size(struct options_state *p, const char *what, const char *value, int from_env)
 {
 	(void)from_env;
 	return parse_size(what, value, &p->o->max_body);
 }
 
-int options_set_shard(struct options_parse *p, const char *what, const char *value, int from_env)
+int options_set_shard(struct options_state *p, const char *what, const char *value, int from_env)
 {
 	(void)from_env;
 	return parse_shard(what, value, &p->o->shard_k, &p->o->shard_n);
 }
 
-int options_set_log_format(struct options_parse *p, const char *what, const char *value,
+int options_set_log_format(struct options_state *p, const char *what, const char *value,
 			   int from_env)
 {
 	(void)p;
@@ -355,7 +354,7 @@ int options_set_log_format(struct options_parse *p, const char *what, const char
 	return 0;
 }
 
-int options_set_row(struct options_parse *p, size_t row, const char *value, int from_env)
+int options_set_row(struct options_state *p, size_t row, const char *value, int from_env)
 {
 	const struct options_row *r = &options_table[row];
 	char *base = (char *)p->o;
