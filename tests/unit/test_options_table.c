@@ -94,6 +94,18 @@ static int parse_row(struct options *o, const struct options_row *r, const char 
 	return options_parse(o, argc, argv, &exit_now);
 }
 
+/* The row's field in o holds want_int (integers and choices) or want_str. */
+static void assert_field(const struct options *o, const struct options_row *r, int want_int,
+			 const char *want_str)
+{
+	const char *field = (const char *)o + r->field;
+
+	if (r->kind == OPTIONS_INT || r->kind == OPTIONS_CHOICE)
+		assert_int_equal(*(const int *)field, want_int);
+	else
+		assert_string_equal(*(char *const *)field, want_str);
+}
+
 static void test_every_variable_applies_and_loses_to_its_option(void **state)
 {
 	size_t i, tested = 0;
@@ -104,7 +116,6 @@ static void test_every_variable_applies_and_loses_to_its_option(void **state)
 		const char *from_env, *from_opt;
 		char int_env[16], int_opt[16];
 		struct options o;
-		const char *field;
 
 		if (r->env == NULL)
 			continue;
@@ -123,19 +134,10 @@ static void test_every_variable_applies_and_loses_to_its_option(void **state)
 			continue; /* tokens and rates: test_options.c */
 		}
 		assert_int_equal(parse_row(&o, r, from_env, NULL), 0);
-		field = (const char *)&o + r->field;
-		if (r->kind == OPTIONS_INT || r->kind == OPTIONS_CHOICE)
-			assert_int_equal(*(const int *)field, r->kind == OPTIONS_INT ? r->lo : 1);
-		else
-			assert_string_equal(*(char *const *)field, from_env);
+		assert_field(&o, r, r->kind == OPTIONS_INT ? r->lo : 1, from_env);
 		options_release(&o);
-
 		assert_int_equal(parse_row(&o, r, from_env, from_opt), 0);
-		field = (const char *)&o + r->field;
-		if (r->kind == OPTIONS_INT || r->kind == OPTIONS_CHOICE)
-			assert_int_equal(*(const int *)field, r->kind == OPTIONS_INT ? r->hi : 0);
-		else
-			assert_string_equal(*(char *const *)field, from_opt);
+		assert_field(&o, r, r->kind == OPTIONS_INT ? r->hi : 0, from_opt);
 		options_release(&o);
 		unsetenv(r->env);
 		tested++;
