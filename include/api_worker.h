@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "options.h"
+#include "pool.h"
 #include "queue.h"
 
 struct api_worker_plan {
@@ -18,13 +19,13 @@ struct api_worker_plan {
 	struct crawl_shm *shm; /* the crawl region; not owned */
 	struct queue queue;
 	const char *journal_dir; /* private to this run */
-	pid_t supervisor_pid;
-	long die_claim;	       /* test hook: the claim after which a worker is killed, 0 none */
-	long die_locked_claim; /* test hook: the same, while holding the queue lock */
-	const char *die_path;  /* test hook: every worker that asks for this path is killed */
+	long die_locked_claim;	 /* test hook: the claim after which a worker is killed holding
+				    the queue lock, 0 none (the plain one: pool_child_dies_at) */
+	const char *die_path;	 /* test hook: every worker that asks for this path is killed */
 };
 
-/* Never returns: the worker's process ends here. */
-void api_worker_main(const struct api_worker_plan *plan, int slot) __attribute__((noreturn));
+/* Never returns: the worker's process ends here.  Started by the pool (pool.h). */
+void api_worker_main(const struct api_worker_plan *plan, const struct pool_child *child)
+	__attribute__((noreturn));
 
 #endif

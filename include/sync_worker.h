@@ -11,6 +11,7 @@
 
 #include "gitopts.h"
 #include "options.h"
+#include "pool.h"
 #include "sync_queue.h"
 #include "sync_state.h"
 #include "tree.h"
@@ -28,18 +29,15 @@ struct sync_plan {
 	size_t orphans_from;  /* projects[orphans_from..] are orphans (sync_lifecycle.h) */
 	struct node *orphans; /* owned: the orphans' nodes, children of a root */
 	int dest_fd;	      /* DEST, opened by the supervisor */
-	int parent_pipe;      /* read end: EOF when the supervisor is gone */
-	int parent_pipe_w;    /* the supervisor's end, closed in the worker */
-	pid_t supervisor_pid;
-	long die_claim; /* GLMIRROR_TEST_SYNC_DIE: the claim that raises SIGKILL; 0 = none */
 	struct sync_queue queue;
 	struct sync_state state; /* the last run's folders by id (sync_state.h); owned */
 	const char **moved_from; /* [nprojects]: old folder of a moved project; into state */
 	char trash_stamp[32];	 /* --prune: "20261206T051500Z", this run's folder in the trash */
 };
 
-/* The worker's entry point, in the child after fork; never returns. */
-__attribute__((noreturn)) void sync_worker_main(struct sync_plan *plan, int index);
+/* The worker's entry point, in the child the pool (pool.h) forked; never returns. */
+__attribute__((noreturn)) void sync_worker_main(struct sync_plan *plan,
+						const struct pool_child *child);
 
 /* Why a project the token can see but not read is skipped (the API said so). */
 #define SYNC_JOB_NO_CODE                                                                           \

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -483,8 +482,8 @@ static int api_skip_closed(const struct queue_task *t, void *ctx)
 	return until[api_task_class(t)] > monoclock_ns();
 }
 
-static int api_loop(const struct api_worker_plan *plan, struct queue *q, struct api_task_run *r,
-		    int fd)
+static int api_loop(const struct api_worker_plan *plan, const struct pool_child *child,
+		    struct queue *q, struct api_task_run *r, int fd)
 {
 	int64_t closed_until[RL_CLASS_COUNT];
 	struct queue_task t;
@@ -497,12 +496,10 @@ static int api_loop(const struct api_worker_plan *plan, struct queue *q, struct 
 		    (err = queue_claim_if(q, getpid(), api_skip_closed, closed_until, &t, &index,
 					  &claim)) < 0)
 			return err == GLM_ESTOPPED ? 0 : err;
-		if (getppid() != plan->supervisor_pid)
-			return glm_error_set(GLM_ESTOPPED, "the supervisor is gone");
 		if (plan->die_locked_claim > 0 && (long)claim == plan->die_locked_claim &&
 		    t.tries == 1)
 			queue_die_holding_lock(q);
-		if (plan->die_claim > 0 && (long)claim == plan->die_claim && t.tries == 1)
+		if (pool_child_dies_at(child, claim) && t.tries == 1)
 			raise(SIGKILL);
 		r->nnext = 0;
 		memset(&r->res, 0, sizeof(r->res));
@@ -532,32 +529,25 @@ static int api_loop(const struct api_worker_plan *plan, struct queue *q, struct 
 	}
 }
 
-void api_worker_main(const struct api_worker_plan *plan, int slot)
+void api_worker_main(const struct api_worker_plan *plan, const struct pool_child *child)
 {
 	const struct options *opts = plan->opts;
 	struct http_config cfg;
 	struct api_task_run run;
 	struct queue q = plan->queue;
-	char role[32];
 	int fd, err;
 
-	snprintf(role, sizeof(role), "api-%d", slot);
-	log_set_role(role);
-	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-	prctl(PR_SET_NAME, role, 0, 0, 0);
-	if (getppid() != plan->supervisor_pid)
-		_exit(1);
 	memset(&run, 0, sizeof(run));
 	run.plan = plan;
 	http_config_from_options(&cfg, opts, opts->url);
 	cfg.rl = &plan->shm->rl;
 	cfg.give_back_closed = 1;
-	if ((fd = api_open_journal(plan, slot)) < 0 ||
+	if ((fd = api_open_journal(plan, child->index)) < 0 ||
 	    (err = http_client_new(&run.http, &cfg)) < 0) {
 		log_error("%s", glm_error_msg());
 		_exit(1);
 	}
-	err = api_loop(plan, &q, &run, fd);
+	err = api_loop(plan, child, &q, &run, fd);
 	if (err < 0 && err != GLM_EINTR && err != GLM_ESTOPPED)
 		log_error("%s", glm_error_msg());
 	http_client_free(run.http);

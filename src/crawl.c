@@ -1,20 +1,19 @@
 /*
  * The crawl (crawl.h), supervisor side: maps the crawl region (bucket,
- * queue, tasks), queues GET /user, forks the API workers, replaces any
- * that dies (its task goes back to the queue), draws the progress, and
- * when the queue has run dry merges the workers' journals into the tree.
+ * queue, tasks), queues GET /user, runs the API workers in a pool
+ * (pool.h; a dead worker's task goes back to the queue), draws the
+ * progress, and when the queue has run dry merges the workers' journals
+ * into the tree.
  * libcurl is never initialised here.
  */
 #include "crawl.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,18 +22,19 @@
 #include "crawl_settle.h"
 #include "error.h"
 #include "log.h"
+#include "pool.h"
 #include "ratelimit.h"
 #include "shm.h"
 #include "signals.h"
 
-#define CRAWL_MAX_WORKERS 64
-#define CRAWL_TICK_MS	  250
+#define CRAWL_TICK_MS 250
 
-struct crawl_workers {
-	pid_t pid[CRAWL_MAX_WORKERS];
-	int n, alive;
-	size_t forks, deaths;
-	int signalled;
+/* What the pool's callbacks (pool.h) work on. */
+struct crawl_ctx {
+	struct api_worker_plan *plan;
+	struct pool pool;
+	struct queue_status st;
+	int draw; /* the progress line */
 };
 
 static long crawl_env_long(const char *name)
@@ -44,70 +44,39 @@ static long crawl_env_long(const char *name)
 	return v != NULL ? strtol(v, NULL, 10) : 0;
 }
 
-static int crawl_fork(const struct api_worker_plan *plan, struct crawl_workers *w, int i)
+static void crawl_child(void *ctx, const struct pool_child *child)
 {
-	pid_t pid = fork();
+	const struct crawl_ctx *c = ctx;
 
-	if (pid < 0)
-		return glm_error_errno(GLM_ERR, errno, "cannot start an API worker");
-	if (pid == 0)
-		api_worker_main(plan, i);
-	w->pid[i] = pid;
-	w->alive++;
-	w->forks++;
-	return 0;
+	api_worker_main(c->plan, child);
 }
 
-static void crawl_reap(struct api_worker_plan *plan, struct crawl_workers *w)
+/* pool_died_fn: a dead worker's tasks go back to the queue. */
+static void crawl_died(void *ctx, int index, pid_t pid, int status)
 {
-	int status, i;
-	pid_t pid;
+	struct crawl_ctx *c = ctx;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (i = 0; i < w->n && w->pid[i] != pid; i++)
-			;
-		if (i == w->n)
-			continue;
-		w->pid[i] = 0;
-		w->alive--;
-		ratelimit_reap(&plan->shm->rl, pid);
-		queue_requeue_pid(&plan->queue, pid);
-		if (WIFSIGNALED(status) && !signals_stopping() && !w->signalled) {
-			w->deaths++;
-			log_warn("API worker %d (pid %ld) died of %s; its task goes back to the "
-				 "queue",
-				 i, (long)pid, strsignal(WTERMSIG(status)));
-		} else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-			w->deaths++;
-		}
-	}
+	(void)index;
+	(void)status;
+	ratelimit_reap(&c->plan->shm->rl, pid);
+	queue_requeue_pid(&c->plan->queue, pid);
 }
 
-/* Keeps the workers at strength while there is work; a crash loop gives up. */
-static int crawl_refill(const struct api_worker_plan *plan, struct crawl_workers *w,
-			const struct queue_status *st)
+/* pool_stopping_fn: requests in flight are abandoned within a second (http.c). */
+static void crawl_stopping(void *ctx)
 {
-	size_t limit = (size_t)w->n * 4 + (size_t)st->ntasks * QUEUE_MAX_TRIES;
+	struct crawl_ctx *c = ctx;
 
-	if (signals_stopping() || st->stop != QUEUE_RUNNING || st->ready + st->claimed == 0)
-		return 0;
-	for (int i = 0; i < w->n; i++) {
-		if (w->pid[i] != 0)
-			continue;
-		if (w->forks >= limit)
-			return glm_error_set(GLM_ERR, "API workers keep dying; giving up");
-		if (crawl_fork(plan, w, i) < 0)
-			return GLM_ERR;
-	}
-	return 0;
+	queue_stop(&c->plan->queue, QUEUE_STOP_FAILFAST, "stopping");
 }
 
-static void crawl_progress(struct api_worker_plan *plan, const struct queue_status *st, int draw)
+static void crawl_progress(struct crawl_ctx *c)
 {
+	const struct queue_status *st = &c->st;
 	struct ratelimit_stats rs;
 	char line[200];
 
-	if (!draw || ratelimit_stats(&plan->shm->rl, &rs) < 0)
+	if (!c->draw || ratelimit_stats(&c->plan->shm->rl, &rs) < 0)
 		return;
 	snprintf(line, sizeof(line),
 		 "crawl: %llu groups, %llu projects, %llu requests (%u in flight), %llu waits, "
@@ -118,37 +87,44 @@ static void crawl_progress(struct api_worker_plan *plan, const struct queue_stat
 	log_status_line(line);
 }
 
-static int crawl_supervise(struct api_worker_plan *plan, struct crawl_workers *w,
-			   struct queue_status *st)
+/*
+ * pool_tick_fn: every worker while there are listings to do; a crash loop
+ * gives up; a stopped queue stops the workers.
+ */
+static int crawl_tick(void *ctx, const struct pool *p, struct pool_tick *t)
 {
-	const struct options *opts = plan->opts;
-	int draw = !opts->quiet && (opts->progress == PROGRESS_ALWAYS ||
-				    (opts->progress == PROGRESS_AUTO && isatty(STDERR_FILENO)));
+	struct crawl_ctx *c = ctx;
+	const struct queue_status *st = &c->st;
 	int err;
 
-	if ((err = queue_status(&plan->queue, st)) < 0 || (err = crawl_refill(plan, w, st)) < 0)
+	if ((err = queue_status(&c->plan->queue, &c->st)) < 0)
 		return err;
-	while (w->alive > 0) {
-		signals_wait_child(CRAWL_TICK_MS);
-		crawl_reap(plan, w);
-		if ((err = queue_status(&plan->queue, st)) < 0)
-			break;
-		crawl_progress(plan, st, draw);
-		if ((signals_stopping() || st->stop != QUEUE_RUNNING) && !w->signalled) {
-			/* Requests in flight are abandoned within a second (http.c). */
-			queue_stop(&plan->queue, QUEUE_STOP_FAILFAST, "stopping");
-			for (int i = 0; i < w->n; i++)
-				if (w->pid[i] != 0)
-					kill(w->pid[i], SIGTERM);
-			w->signalled = 1;
-		}
-		if ((err = crawl_refill(plan, w, st)) < 0)
-			break;
-	}
-	if (draw)
+	crawl_progress(c);
+	t->stop = st->stop != QUEUE_RUNNING;
+	t->want = st->ready + st->claimed > 0 ? (size_t)p->n : 0;
+	t->max_forks = (size_t)p->n * 4 + (size_t)st->ntasks * QUEUE_MAX_TRIES;
+	return 0;
+}
+
+static const struct pool_role crawl_role = {
+	.name = "api",
+	.title = "API worker",
+	.requeued = "its task goes back to the queue",
+	.tick_ms = CRAWL_TICK_MS,
+	.main = crawl_child,
+	.tick = crawl_tick,
+	.died = crawl_died,
+	.stopping = crawl_stopping,
+};
+
+static int crawl_supervise(struct crawl_ctx *c)
+{
+	int err = pool_run(&c->pool);
+
+	if (c->draw)
 		log_status_line(NULL);
 	if (err == 0)
-		err = queue_status(&plan->queue, st);
+		err = queue_status(&c->plan->queue, &c->st);
 	return err;
 }
 
@@ -176,15 +152,14 @@ static int crawl_outcome(const struct queue_status *st)
  * Runs the queue dry, then reads again every listing that GitLab changed
  * while it was read, until all fit (crawl_settle.h).
  */
-static int crawl_round(struct api_worker_plan *plan, struct crawl_workers *w,
-		       struct queue_status *st, size_t *unsettled)
+static int crawl_round(struct crawl_ctx *c, size_t *unsettled)
 {
 	size_t queued;
 	int err;
 
 	do {
-		if ((err = crawl_supervise(plan, w, st)) < 0 || (err = crawl_outcome(st)) < 0 ||
-		    (err = crawl_settle(&plan->queue, &queued, unsettled)) < 0)
+		if ((err = crawl_supervise(c)) < 0 || (err = crawl_outcome(&c->st)) < 0 ||
+		    (err = crawl_settle(&c->plan->queue, &queued, unsettled)) < 0)
 			return err;
 	} while (queued > 0);
 	return 0;
@@ -206,9 +181,9 @@ static int crawl_source(struct api_worker_plan *plan, const char *dir, struct cr
  * listing of the groups is complete, so the groups whose parent is not
  * listed are known; each gets its whole-subtree listings.
  */
-static int crawl_from_tops(struct api_worker_plan *plan, struct crawl_workers *w,
-			   struct queue_status *st, const char *dir, size_t *unsettled)
+static int crawl_from_tops(struct crawl_ctx *c, const char *dir, size_t *unsettled)
 {
+	struct api_worker_plan *plan = c->plan;
 	struct queue_task t[QUEUE_GROUP_TASKS];
 	struct crawl_merge_src src;
 	unsigned char *replaced = NULL;
@@ -225,7 +200,7 @@ static int crawl_from_tops(struct api_worker_plan *plan, struct crawl_workers *w
 	}
 	free(tops);
 	if (err == 0 && ntops > 0)
-		err = crawl_round(plan, w, st, unsettled);
+		err = crawl_round(c, unsettled);
 	return err;
 }
 
@@ -283,8 +258,7 @@ int crawl_run(const struct options *opts, struct node **out_root, struct crawl_r
 {
 	size_t size = sizeof(struct crawl_shm) + QUEUE_CAPACITY * sizeof(struct queue_task);
 	struct api_worker_plan plan;
-	struct crawl_workers w;
-	struct queue_status st;
+	struct crawl_ctx c;
 	struct ratelimit_stats rs;
 	struct queue_task seed;
 	struct crawl_merge_src src;
@@ -292,13 +266,12 @@ int crawl_run(const struct options *opts, struct node **out_root, struct crawl_r
 	unsigned char *replaced = NULL;
 	char dir[4096];
 	void *region = NULL;
-	sigset_t set, old;
 	size_t dropped = 0, unsettled = 0;
 	int err;
 
 	*out_root = NULL;
 	memset(&plan, 0, sizeof(plan));
-	memset(&w, 0, sizeof(w));
+	memset(&c, 0, sizeof(c));
 	memset(&seed, 0, sizeof(seed));
 	snprintf(dir, sizeof(dir), "%s/glmirror-crawl-XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
 	if (mkdtemp(dir) == NULL)
@@ -309,8 +282,6 @@ int crawl_run(const struct options *opts, struct node **out_root, struct crawl_r
 	plan.opts = opts;
 	plan.shm = region;
 	plan.journal_dir = dir;
-	plan.supervisor_pid = getpid();
-	plan.die_claim = crawl_env_long("GLMIRROR_TEST_API_DIE");
 	plan.die_locked_claim = crawl_env_long("GLMIRROR_TEST_API_DIE_LOCKED");
 	plan.die_path = getenv("GLMIRROR_TEST_API_DIE_PATH");
 	seed.kind = QUEUE_PREFLIGHT;
@@ -321,16 +292,13 @@ int crawl_run(const struct options *opts, struct node **out_root, struct crawl_r
 		    0 ||
 	    (err = queue_push(&plan.queue, &seed, 1)) < 0)
 		goto out;
-	w.n = opts->api_concurrency > 0 ? opts->api_concurrency : 1;
-	if (w.n > CRAWL_MAX_WORKERS)
-		w.n = CRAWL_MAX_WORKERS;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	err = crawl_round(&plan, &w, &st, &unsettled);
+	c.plan = &plan;
+	c.draw = !opts->quiet && (opts->progress == PROGRESS_ALWAYS ||
+				  (opts->progress == PROGRESS_AUTO && isatty(STDERR_FILENO)));
+	pool_init(&c.pool, &crawl_role, &c, opts->api_concurrency);
+	err = crawl_round(&c, &unsettled);
 	if (err == 0 && opts->ngroups == 0 && !opts->user_projects)
-		err = crawl_from_tops(&plan, &w, &st, dir, &unsettled);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+		err = crawl_from_tops(&c, dir, &unsettled);
 	if (err == 0 && (err = crawl_source(&plan, dir, &src, &replaced)) == 0)
 		err = crawl_merge(&src, out_root, &dropped, &res->outside);
 	free(replaced);
@@ -338,8 +306,8 @@ int crawl_run(const struct options *opts, struct node **out_root, struct crawl_r
 		res->api_calls = rs.requests;
 		res->throttled = rs.throttled;
 	}
-	res->failed_tasks = st.failed + dropped + unsettled;
-	res->worker_deaths = w.deaths;
+	res->failed_tasks = c.st.failed + dropped + unsettled;
+	res->worker_deaths = c.pool.deaths;
 out:
 	shm_destroy(region, size);
 out_dir:

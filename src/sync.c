@@ -1,19 +1,17 @@
 /*
  * The sync (sync.h), supervisor side: lists the projects of this shard,
- * maps the queue, forks the sync workers, replaces a worker that dies
- * (its project is requeued once), draws the progress, then writes the
+ * maps the queue, runs the sync workers in a pool (pool.h; a dead
+ * worker's project is requeued once), draws the progress, then writes the
  * summary and the report.  libgit2 is never initialised here.
  */
 #include "sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +20,7 @@
 #include "grow.h"
 #include "log.h"
 #include "monoclock.h"
+#include "pool.h"
 #include "ratelimit.h"
 #include "safepath.h"
 #include "signals.h"
@@ -39,12 +38,10 @@
 	"no longer in the tree (deleted, moved out of reach, access lost or filtered out); "       \
 	"left in place"
 
-struct sync_workers {
-	pid_t pid[128];
-	int n; /* slots in pid[] in use: at most opts->concurrency */
-	int alive;
-	size_t forks;
-	int signalled; /* SIGTERM forwarded */
+/* What the pool's callbacks (pool.h) work on. */
+struct sync_ctx {
+	struct sync_plan *plan;
+	struct sync_progress_line pl;
 };
 
 struct sync_collect {
@@ -69,33 +66,11 @@ static int sync_collect_project(struct node *node, void *ctx)
 	return 0;
 }
 
-static long sync_die_claim(void)
+static void sync_child(void *ctx, const struct pool_child *child)
 {
-	const char *v = getenv("GLMIRROR_TEST_SYNC_DIE");
+	struct sync_ctx *c = ctx;
 
-	return v != NULL ? strtol(v, NULL, 10) : 0;
-}
-
-static int sync_fork_worker(struct sync_plan *plan, struct sync_workers *w, int index)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return glm_error_errno(GLM_ERR, errno, "cannot start a sync worker");
-	if (pid == 0)
-		sync_worker_main(plan, index);
-	w->pid[index] = pid;
-	w->alive++;
-	w->forks++;
-	return 0;
-}
-
-static int sync_worker_index(const struct sync_workers *w, pid_t pid)
-{
-	for (int i = 0; i < w->n; i++)
-		if (w->pid[i] == pid)
-			return i;
-	return -1;
+	sync_worker_main(c->plan, child);
 }
 
 /*
@@ -123,84 +98,52 @@ static void sync_remove_dead_clones(struct sync_plan *plan, pid_t pid)
 	}
 }
 
-/* Reaps every dead worker; what a dead worker held goes back to the queue. */
-static void sync_reap(struct sync_plan *plan, struct sync_workers *w)
+/* pool_died_fn: what a dead worker held goes back to the queue, once. */
+static void sync_died(void *ctx, int index, pid_t pid, int status)
 {
-	char reason[128];
-	int status, i;
-	pid_t pid;
+	struct sync_plan *plan = ((struct sync_ctx *)ctx)->plan;
+	char what[96], reason[160];
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if ((i = sync_worker_index(w, pid)) < 0)
-			continue;
-		w->pid[i] = 0;
-		w->alive--;
-		ratelimit_reap(plan->queue.rl, pid);
-		sync_remove_dead_clones(plan, pid);
-		if (WIFSIGNALED(status))
-			snprintf(reason, sizeof(reason), "the sync worker died of signal %d, twice",
-				 WTERMSIG(status));
-		else
-			snprintf(reason, sizeof(reason), "the sync worker exited with %d, twice",
-				 WEXITSTATUS(status));
-		if (sync_queue_requeue(&plan->queue, pid, SYNC_MAX_TRIES, reason) > 0 ||
-		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			log_warn("sync worker %d (pid %ld) %s %d; the project it held was requeued",
-				 i, (long)pid,
-				 WIFSIGNALED(status) ? "died of signal" : "exited with",
-				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-	}
+	(void)index;
+	ratelimit_reap(plan->queue.rl, pid);
+	sync_remove_dead_clones(plan, pid);
+	pool_status_text(status, what, sizeof(what));
+	snprintf(reason, sizeof(reason), "the sync worker %s, twice", what);
+	sync_queue_requeue(&plan->queue, pid, SYNC_MAX_TRIES, reason);
 }
 
-/* Keeps min(concurrency, pending) workers alive while work is pending. */
-static int sync_refill(struct sync_plan *plan, struct sync_workers *w)
+/* pool_tick_fn: min(concurrency, pending) workers while work is pending. */
+static int sync_tick(void *ctx, const struct pool *p, struct pool_tick *t)
 {
-	size_t pending, limit = plan->nprojects * SYNC_MAX_TRIES + (size_t)w->n;
-	int i, err;
+	struct sync_ctx *c = ctx;
 
-	if (signals_stopping())
-		return 0;
-	pending = sync_queue_pending(&plan->queue);
-	for (i = 0; i < w->n && (size_t)w->alive < pending; i++) {
-		if (w->pid[i] != 0)
-			continue;
-		if (w->forks >= limit)
-			return glm_error_set(GLM_ERR, "sync workers keep dying; giving up");
-		if ((err = sync_fork_worker(plan, w, i)) < 0)
-			return err;
-	}
+	sync_progress_tick(&c->pl, &c->plan->queue);
+	t->want = sync_queue_pending(&c->plan->queue);
+	t->max_forks = c->plan->nprojects * SYNC_MAX_TRIES + (size_t)p->n;
 	return 0;
 }
 
 static int sync_supervise(struct sync_plan *plan)
 {
-	struct sync_workers w;
-	struct sync_progress_line pl;
-	int err = 0;
+	struct pool_role role = {
+		.name = "sync",
+		.title = "sync worker",
+		.requeued = "the project it held was requeued",
+		.main = sync_child,
+		.tick = sync_tick,
+		.died = sync_died,
+	};
+	struct sync_ctx c = { .plan = plan };
+	struct pool pool;
+	int n = plan->opts->concurrency, err;
 
-	memset(&w, 0, sizeof(w));
-	w.n = plan->opts->concurrency > 0 ? plan->opts->concurrency : 1;
-	if (w.n > 128)
-		w.n = 128;
-	if ((size_t)w.n > plan->nprojects)
-		w.n = (int)plan->nprojects;
-	sync_progress_init(&pl, plan->opts);
-	err = sync_refill(plan, &w);
-	while (w.alive > 0) {
-		sync_progress_tick(&pl, &plan->queue);
-		signals_wait_child(sync_progress_interval_ms(&pl));
-		sync_reap(plan, &w);
-		if (signals_stopping() && !w.signalled) {
-			/* A SIGTERM sent to the supervisor alone reaches the workers too. */
-			for (int i = 0; i < w.n; i++)
-				if (w.pid[i] != 0)
-					kill(w.pid[i], SIGTERM);
-			w.signalled = 1;
-		}
-		if (err == 0)
-			err = sync_refill(plan, &w);
-	}
-	sync_progress_end(&pl);
+	sync_progress_init(&c.pl, plan->opts);
+	role.tick_ms = sync_progress_interval_ms(&c.pl);
+	if ((size_t)n > plan->nprojects)
+		n = (int)plan->nprojects;
+	pool_init(&pool, &role, &c, n);
+	err = pool_run(&pool);
+	sync_progress_end(&c.pl);
 	return err;
 }
 
@@ -242,8 +185,7 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	struct sync_plan plan;
 	struct sync_collect collect;
 	int64_t start = monoclock_ns();
-	sigset_t set, old;
-	int pipefd[2] = { -1, -1 }, blocked = 0, guarded = 0, err, rerr;
+	int guarded = 0, err, rerr;
 	char why[512];
 	size_t moved = 0;
 
@@ -297,18 +239,6 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	sync_trash_stamp(&plan);
 	if (!out->guarded && (err = sync_move_run(&plan, &moved)) < 0)
 		goto out;
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		err = glm_error_errno(GLM_ERR, errno, "pipe");
-		goto out;
-	}
-	plan.parent_pipe = pipefd[0];
-	plan.parent_pipe_w = pipefd[1];
-	plan.supervisor_pid = getpid();
-	plan.die_claim = sync_die_claim();
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	blocked = 1;
 	if (!out->guarded) {
 		err = sync_supervise(&plan);
 		sync_lifecycle_tidy(&plan);
@@ -327,12 +257,6 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	if (err == 0 && signals_stopping())
 		err = glm_error_set(GLM_EINTR, "interrupted");
 out:
-	if (blocked)
-		sigprocmask(SIG_SETMASK, &old, NULL);
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
 	sync_queue_release(&plan.queue);
 	if (plan.dest_fd >= 0)
 		close(plan.dest_fd);

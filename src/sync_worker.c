@@ -8,11 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -28,14 +26,6 @@
 #include "sync_report.h"
 #include "sync_stream.h"
 #include "sync_url.h"
-
-static int sync_worker_supervisor_gone(const struct sync_plan *plan)
-{
-	struct pollfd p = { .fd = plan->parent_pipe, .events = POLLIN };
-
-	return getppid() != plan->supervisor_pid ||
-	       (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLIN)));
-}
 
 /* Clone when the folder is missing (or empty), else update what is there. */
 static int sync_worker_sync(struct sync_job *job)
@@ -95,7 +85,8 @@ static void sync_worker_log(const struct sync_job *job)
 		    job->reason[0] != '\0' ? ": " : "", job->reason);
 }
 
-static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t claim)
+static void sync_worker_project(struct sync_plan *plan, const struct pool_child *child, size_t slot,
+				uint64_t claim)
 {
 	struct sync_job job;
 	const char *cause = NULL; /* a full disk's strerror() */
@@ -108,7 +99,7 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	log_set_project(job.project->full_path);
 	job.slot = slot;
 	job.parent_fd = -1;
-	job.die = plan->die_claim > 0 && (uint64_t)plan->die_claim == claim;
+	job.die = pool_child_dies_at(child, claim);
 	glm_error_clear();
 	if (slot >= plan->orphans_from)
 		err = sync_prune_run(&job);
@@ -149,21 +140,11 @@ static void sync_worker_project(struct sync_plan *plan, size_t slot, uint64_t cl
 	log_set_project(NULL);
 }
 
-void sync_worker_main(struct sync_plan *plan, int index)
+void sync_worker_main(struct sync_plan *plan, const struct pool_child *child)
 {
-	char role[32];
-	sigset_t set;
 	size_t slot;
 	uint64_t claim;
 
-	close(plan->parent_pipe_w);
-	snprintf(role, sizeof(role), "sync-%d", index);
-	log_set_role(role);
-	prctl(PR_SET_NAME, "glmirror-sync", 0, 0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	if (git_libgit2_init() < 0) {
 		log_error("libgit2 initialisation failed");
 		_exit(1);
@@ -181,9 +162,8 @@ void sync_worker_main(struct sync_plan *plan, int index)
 	    git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, plan->opts->cacert, NULL) < 0)
 		log_warn("--cacert %s: %s", plan->opts->cacert,
 			 git_error_last() ? git_error_last()->message : "not usable");
-	while (!signals_stopping() && !sync_worker_supervisor_gone(plan) &&
-	       sync_queue_claim(&plan->queue, getpid(), &slot, &claim) == 0)
-		sync_worker_project(plan, slot, claim);
+	while (!signals_stopping() && sync_queue_claim(&plan->queue, getpid(), &slot, &claim) == 0)
+		sync_worker_project(plan, child, slot, claim);
 	sync_access_release();
 	lfs_fetch_release();
 	git_libgit2_shutdown();

@@ -169,6 +169,9 @@ def test_sigint_stops_a_slow_crawl(fake_gitlab, glmirror_bin, tmp_path):
         subprocess.run(["sleep", "0.02"])
     kids = _children(proc.pid)
     assert len(kids) == 3
+    # The pool names each worker after its role and slot (pool.c).
+    assert sorted(open(f"/proc/{k}/comm").read() for k in kids) == [
+        f"glm-api-{i}\n" for i in range(3)]
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == EXIT_INTERRUPT, err
