@@ -329,6 +329,20 @@ static int lfs_fetch_client(const struct sync_job *job)
 	cfg.timeout_s = 0;
 	cfg.idle_s = opts->git_timeout;
 	cfg.retries = opts->api_retries;
+	/*
+	 * Which budget: GitLab counts Git LFS requests (<repo>.git/info/lfs/...
+	 * and <repo>.git/gitlab-lfs/..., lib/gitlab/rack_attack/request.rb
+	 * git_lfs_path?) not against the API limit but against the
+	 * authenticated web request limit (GitLab.com: 1,000 a minute per
+	 * user), or against the Git LFS limit when an administrator enabled
+	 * it (docs: administration/settings/git_lfs_rate_limits, rate_limits/git).
+	 * Both are Rack::Attack throttles: a 429 with Retry-After and
+	 * RateLimit-* headers that stops every request of the user, not one
+	 * endpoint.  So LFS takes its tokens from the sync's limiter, whose
+	 * pause the git transfers obey too (the crawl's API bucket is gone by
+	 * now, and its endpoint classes are the API's), with one shared pause.
+	 */
+	cfg.rl = job->plan->queue.rl;
 	return lfs_http_new(&lfs_fetch_http, &cfg);
 }
 

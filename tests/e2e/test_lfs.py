@@ -132,6 +132,32 @@ def test_injected_503s_and_resets_on_downloads_are_retried(lfs):
     assert statuses.count(503) == 2 and statuses.count(0) == 2
 
 
+def lfs_requests(fake):
+    return [r for r in fake.stats()["requests"]
+            if "/info/lfs/" in r["path"] or "/gitlab-lfs/" in r["path"]]
+
+
+def test_a_429_from_gitlabs_lfs_throttle_pauses_and_is_retried(lfs, tmp_path):
+    """GitLab's Git LFS throttle (Rack::Attack) lets one LFS request through
+    per window and answers the others 429 with Retry-After: glmirror waits
+    and gets every object, and counts each 429."""
+    lfs.fake.control("lfs_rate_limit", limit=1, period=2)
+    metrics = tmp_path / "run.prom"
+    proc = lfs.run("-c", "2", "--metrics", metrics)
+    assert len((lfs.path("ml/models") / "big.bin").read_bytes()) == BIG
+    assert lfs.records()["ml/models"]["lfs_objects"] == 3
+    reqs = lfs_requests(lfs.fake)
+    throttled = [r for r in reqs if r["status"] == 429]
+    # a batch and three downloads in windows of one request each: some were refused
+    assert throttled != []
+    assert [r["status"] for r in object_requests(lfs.fake)].count(200) == 3
+    assert [r["status"] for r in reqs].count(200) == 4
+    counted = [line for line in metrics.read_text().splitlines()
+               if line.startswith("glmirror_sync_throttled_total ")]
+    assert counted == [f"glmirror_sync_throttled_total {len(throttled)}"]
+    assert "every sync worker paused" in proc.stderr
+
+
 def test_git_lfs_reads_what_glmirror_stored(lfs, tmp_path):
     """git-lfs itself takes the objects from the store: a fresh checkout of
     the same commit with git-lfs and no network gets the content."""
