@@ -1,10 +1,12 @@
 /* Finding and fetching a project's Git LFS objects (lfs_fetch.h). */
 #include "lfs_fetch.h"
 
+#include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "grow.h"
@@ -346,8 +348,12 @@ static int lfs_fetch_client(const struct sync_job *job)
 	return lfs_http_new(&lfs_fetch_http, &cfg);
 }
 
-/* Fetches what the list holds, LFS_FETCH_BATCH objects per request. */
-static int lfs_fetch_list_run(struct sync_job *job, struct lfs_fetch_list *l)
+/*
+ * Fetches what the list holds, LFS_FETCH_BATCH objects per request, from
+ * the batch endpoint of repo_url (an HTTP clone URL on --url's origin);
+ * NULL: the project's.
+ */
+static int lfs_fetch_list_run(struct sync_job *job, struct lfs_fetch_list *l, const char *repo_url)
 {
 	struct curl_slist *headers = NULL;
 	char url[SYNC_URL_MAX + 32];
@@ -365,7 +371,10 @@ static int lfs_fetch_list_run(struct sync_job *job, struct lfs_fetch_list *l)
 		return 0;
 	}
 	/* Over SSH too: GitLab serves LFS over HTTP only, on --url's origin with the token. */
-	if (sync_url_for(job->project, job->plan->base_url, METHOD_HTTP, url, SYNC_URL_MAX) < 0)
+	if (repo_url != NULL)
+		snprintf(url, SYNC_URL_MAX, "%s", repo_url);
+	else if (sync_url_for(job->project, job->plan->base_url, METHOD_HTTP, url, SYNC_URL_MAX) <
+		 0)
 		return GLM_EUNSAFE;
 	strcat(url, "/info/lfs/objects/batch");
 	if ((rc = lfs_fetch_client(job)) < 0 || (rc = lfs_fetch_batch_headers(job, &headers)) < 0)
@@ -380,7 +389,9 @@ static int lfs_fetch_list_run(struct sync_job *job, struct lfs_fetch_list *l)
 	return rc;
 }
 
-int lfs_fetch_commit(struct sync_job *job, git_repository *repo, const git_oid *commit)
+/* The objects of commit's tree, from repo_url's endpoint (NULL: the project's). */
+static int lfs_fetch_commit_from(struct sync_job *job, git_repository *repo, const git_oid *commit,
+				 const char *repo_url)
 {
 	struct lfs_fetch_list l = { .repo = repo };
 	int rc;
@@ -388,9 +399,14 @@ int lfs_fetch_commit(struct sync_job *job, git_repository *repo, const git_oid *
 	if (job->plan->opts->no_lfs)
 		return 0;
 	if ((rc = lfs_fetch_scan(&l, commit)) == 0)
-		rc = lfs_fetch_list_run(job, &l);
+		rc = lfs_fetch_list_run(job, &l, repo_url);
 	free(l.v);
 	return rc;
+}
+
+int lfs_fetch_commit(struct sync_job *job, git_repository *repo, const git_oid *commit)
+{
+	return lfs_fetch_commit_from(job, repo, commit, NULL);
 }
 
 int lfs_fetch_smudge(struct sync_job *job, git_repository *repo, const git_oid *commit)
@@ -409,8 +425,22 @@ int lfs_fetch_smudge(struct sync_job *job, git_repository *repo, const git_oid *
 		rc = glm_error_set(GLM_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < l.n; i++)
+	/*
+	 * The index's stat data says these files are what the commit holds, so
+	 * a checkout would leave them: removed first (they are exactly the
+	 * committed pointer, nothing of the user's), the checkout writes them.
+	 */
+	for (size_t i = 0; i < l.n; i++) {
+		char file[LFS_STORE_PATH_MAX];
+
 		paths[i] = l.v[i].path;
+		if (snprintf(file, sizeof(file), "%s%s", git_repository_workdir(repo), paths[i]) <
+			    (int)sizeof(file) &&
+		    unlink(file) < 0 && errno != ENOENT) {
+			rc = glm_error_errno(GLM_EIO, errno, "LFS checkout of %s", paths[i]);
+			goto out;
+		}
+	}
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	/* Only files that are byte for byte the pointer the commit holds. */
 	co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
@@ -473,7 +503,7 @@ int lfs_fetch_refs(struct sync_job *job, git_repository *repo)
 	if (err == 0 && rc != GIT_ITEROVER)
 		err = sync_remote_git_error(rc, "LFS: walking the history");
 	if (err == 0)
-		err = lfs_fetch_list_run(job, &l);
+		err = lfs_fetch_list_run(job, &l, NULL);
 	free(l.v);
 	return err;
 }
@@ -502,6 +532,21 @@ int lfs_fetch_checkout(struct sync_job *job, git_repository *repo)
 	if ((rc = git_checkout_head(repo, &co)) < 0)
 		return sync_remote_git_error(rc, "checkout");
 	return lfs_fetch_smudge(job, repo, &head);
+}
+
+int lfs_fetch_submodule(struct sync_job *job, git_repository *sub, const char *url)
+{
+	char repo_url[SYNC_URL_MAX];
+	git_oid head;
+	int rc;
+
+	if (job->plan->opts->no_lfs || git_reference_name_to_id(&head, sub, "HEAD") < 0)
+		return 0;
+	if ((rc = sync_url_http_of(url, job->plan->base_url, job->plan->opts->method, repo_url,
+				   sizeof(repo_url))) < 0 ||
+	    (rc = lfs_fetch_commit_from(job, sub, &head, repo_url)) < 0)
+		return rc;
+	return lfs_fetch_smudge(job, sub, &head);
 }
 
 void lfs_fetch_release(void)

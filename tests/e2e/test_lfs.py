@@ -207,3 +207,24 @@ def test_over_ssh_the_content_comes_from_the_lfs_api(fake_gitlab, run_glmirror, 
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count("LFS files stay pointers") == 1
     assert (tmp_path / "notoken/ml/models/big.bin").read_text().startswith("version ")
+
+
+def test_submodules_get_their_lfs_content_from_their_own_project(fake_gitlab, run_glmirror,
+                                                                 tmp_path):
+    spec = {"groups": [{"name": "G", "path": "g", "projects": [
+        {"name": "lib", "path": "lib", "lfs": {"weights.bin": 4000}},
+        {"name": "app", "path": "app", "submodules": {"vendor/lib": "g/lib"}}]}]}
+    m = Mirror(fake_gitlab, run_glmirror, tmp_path, spec=spec)
+    m.run("-r", "-c", "1", "-i", "/G/app")
+    app = m.path("g/app")
+    data = (app / "vendor/lib/weights.bin").read_bytes()
+    assert len(data) == 4000
+    assert stored(app / ".git/modules/vendor/lib") == [oid_of(data)]
+    assert lfs_git(app / "vendor/lib", "status", "--porcelain") == ""
+    batches = [r["path"] for r in lfs_requests(m.fake) if "/info/lfs/" in r["path"]]
+    assert batches == ["/g/lib.git/info/lfs/objects/batch"]
+    assert m.records()["g/app"]["lfs_objects"] == 1
+    assert no_token_below(m.dest, m.fake.token) == []
+    m.fake.reset_stats()
+    m.run("-r", "-c", "1", "-i", "/G/app")
+    assert lfs_requests(m.fake) == []
