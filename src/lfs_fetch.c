@@ -12,6 +12,7 @@
 #include "grow.h"
 #include "lfs_http.h"
 #include "lfs_pointer.h"
+#include "lfs_scanned.h"
 #include "lfs_store.h"
 #include "log.h"
 #include "sync_job.h"
@@ -457,11 +458,11 @@ out:
 }
 
 /*
- * Every ref's commit into walk.  A symbolic ref whose target is gone (HEAD
- * of a mirror whose default branch was deleted) and refs to trees or blobs
- * have no history to scan.
+ * Every ref's commit into walk and tips.  A symbolic ref whose target is
+ * gone (HEAD of a mirror whose default branch was deleted) and refs to
+ * trees or blobs have no history to scan.
  */
-static int lfs_fetch_push_refs(git_repository *repo, git_revwalk *walk)
+static int lfs_fetch_push_refs(git_repository *repo, git_revwalk *walk, struct lfs_scanned *tips)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
@@ -472,38 +473,90 @@ static int lfs_fetch_push_refs(git_repository *repo, git_revwalk *walk)
 	while ((rc = git_reference_next(&ref, it)) == 0) {
 		git_object *commit = NULL;
 
-		if (git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0)
-			rc = git_revwalk_push(walk, git_object_id(commit));
+		if (git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0 &&
+		    (rc = git_revwalk_push(walk, git_object_id(commit))) == 0 &&
+		    lfs_scanned_add(tips, git_object_id(commit)) < 0)
+			rc = GIT_EUSER;
 		git_object_free(commit);
 		git_reference_free(ref);
 		if (rc < 0)
 			break;
 	}
 	git_reference_iterator_free(it);
+	if (rc == GIT_EUSER)
+		return GLM_ENOMEM;
 	if (rc != GIT_ITEROVER)
 		return sync_remote_git_error(rc, "LFS: listing the refs");
 	return 0;
 }
 
+/*
+ * The tips of the last complete scan are hidden: their history's objects
+ * are all stored.  One no longer in the repository (a force push, then gc)
+ * is simply not hidden.
+ */
+static size_t lfs_fetch_hide_scanned(git_repository *repo, git_revwalk *walk,
+				     const struct lfs_scanned *done)
+{
+	size_t hidden = 0;
+
+	for (size_t i = 0; i < done->n; i++) {
+		git_commit *c = NULL;
+
+		if (git_commit_lookup(&c, repo, &done->v[i]) == 0 &&
+		    git_revwalk_hide(walk, &done->v[i]) == 0)
+			hidden++;
+		git_commit_free(c);
+	}
+	return hidden;
+}
+
+/* After the fetch: every object the scan found is stored (none missing, none left out). */
+static int lfs_fetch_all_stored(const struct lfs_fetch_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!lfs_store_has(l->repo, &l->v[i].p))
+			return 0;
+	return 1;
+}
+
 int lfs_fetch_refs(struct sync_job *job, git_repository *repo)
 {
 	struct lfs_fetch_list l = { .repo = repo };
+	struct lfs_scanned done, tips = { 0 };
 	git_revwalk *walk = NULL;
+	size_t hidden = 0, scanned = 0;
 	git_oid id;
 	int rc = 0, err;
 
 	if (job->plan->opts->no_lfs)
 		return 0;
-	if ((rc = git_revwalk_new(&walk, repo)) < 0)
+	if (lfs_scanned_read(repo, &done) < 0)
+		log_verbose("%s: %s; scanning the whole history", job->project->full_path,
+			    glm_error_msg());
+	if ((rc = git_revwalk_new(&walk, repo)) < 0) {
+		lfs_scanned_free(&done);
 		return sync_remote_git_error(rc, "LFS: listing the refs");
-	err = lfs_fetch_push_refs(repo, walk);
-	while (err == 0 && (rc = git_revwalk_next(&id, walk)) == 0)
+	}
+	hidden = lfs_fetch_hide_scanned(repo, walk, &done);
+	err = lfs_fetch_push_refs(repo, walk, &tips);
+	while (err == 0 && (rc = git_revwalk_next(&id, walk)) == 0) {
 		err = lfs_fetch_scan(&l, &id);
+		scanned++;
+	}
 	git_revwalk_free(walk);
 	if (err == 0 && rc != GIT_ITEROVER)
 		err = sync_remote_git_error(rc, "LFS: walking the history");
+	log_verbose("%s: LFS: %zu commits scanned, %zu known complete tips hidden",
+		    job->project->full_path, scanned, hidden);
 	if (err == 0)
 		err = lfs_fetch_list_run(job, &l, NULL);
+	/* A record that cannot be written only costs the next run a whole scan. */
+	if (err == 0 && lfs_fetch_all_stored(&l) && !lfs_scanned_same(&done, &tips) &&
+	    lfs_scanned_write(repo, &tips) < 0)
+		log_warn("%s: %s", job->project->full_path, glm_error_msg());
+	lfs_scanned_free(&done);
+	lfs_scanned_free(&tips);
 	free(l.v);
 	return err;
 }

@@ -93,10 +93,19 @@ def test_mirror_holds_the_objects_of_every_ref(lfs):
              git(gitdir, "ls-tree", "-r", "dev", "--name-only").splitlines()]
     assert "dev-only.bin" in names
     assert len(stored(gitdir)) == 4
+    # the scan's record: the ref tips, whose history's objects are all stored
+    tips = set(git(gitdir, "for-each-ref", "--format=%(objectname)").split())
+    assert set((gitdir / "lfs/glmirror-scanned").read_text().splitlines()) == tips
+    lfs.fake.reset_stats()
+    proc = lfs.run("--mirror", "--verbose")
+    assert "ml/models: LFS: 0 commits scanned" in proc.stderr
+    assert lfs_requests(lfs.fake) == []
     lfs.fake.control("push", project="ml/models", branch="dev", lfs={"later.bin": 30})
     lfs.fake.reset_stats()
-    lfs.run("--mirror")
+    proc = lfs.run("--mirror", "--verbose")
+    assert "ml/models: LFS: 1 commits scanned" in proc.stderr
     assert len(stored(gitdir)) == 5 and len(object_requests(lfs.fake)) == 1
+    assert no_token_below(lfs.dest, lfs.fake.token) == []
 
 
 def test_no_lfs_leaves_pointers(lfs):
@@ -120,6 +129,16 @@ def test_a_missing_object_fails_the_project_and_keeps_its_pointer(fake_gitlab, r
     assert rec["result"] == "failed" and oid in rec["reason"] and "gone.bin" in rec["reason"]
     assert oid in proc.stderr
     assert lfs.records()["ml/models"]["result"] == "cloned"
+
+
+def test_a_mirror_missing_an_object_is_scanned_again(fake_gitlab, run_glmirror, tmp_path):
+    lfs = Mirror(fake_gitlab, run_glmirror, tmp_path, spec=BROKEN)
+    lfs.run("--mirror", code=1)
+    assert (lfs.path("ml/models") / "lfs/glmirror-scanned").is_file()
+    assert not (lfs.path("ml/broken") / "lfs/glmirror-scanned").exists()
+    proc = lfs.run("--mirror", "--verbose", code=1)
+    assert "ml/broken: LFS: 1 commits scanned" in proc.stderr
+    assert lfs.records()["ml/broken"]["result"] == "failed"
 
 
 def test_injected_503s_and_resets_on_downloads_are_retried(lfs):
