@@ -85,6 +85,21 @@ def test_a_rerun_after_a_push_fetches_exactly_the_new_object(lfs):
     assert object_requests(lfs.fake) == []
 
 
+def test_every_fast_forward_adding_an_lfs_file_writes_its_content(lfs):
+    """Each push adds a file and its .gitattributes line: the fast-forward
+    writes the file before it reads the new line, so the second pass must
+    write it again, whatever the index's stat data says (it used to work
+    only when the file and the index were written within one second)."""
+    lfs.run("-i", "/ml/plain")
+    sizes = []
+    for i in range(4):
+        lfs.fake.control("push", project="ml/plain", lfs={f"f{i}.bin": 5000 + i})
+        lfs.run("-i", "/ml/plain")
+        sizes.append(len((lfs.path("ml/plain") / f"f{i}.bin").read_bytes()))
+    assert sizes == [5000, 5001, 5002, 5003]
+    assert lfs_git(lfs.path("ml/plain"), "status", "--porcelain") == ""
+
+
 def test_mirror_holds_the_objects_of_every_ref(lfs):
     lfs.fake.control("push", project="ml/models", branch="dev", lfs={"dev-only.bin": 300})
     lfs.run("--mirror")
