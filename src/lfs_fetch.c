@@ -56,6 +56,9 @@ static int lfs_fetch_is_stale(git_repository *repo, const char *path, const void
 
 static int lfs_fetch_add(struct lfs_fetch_list *l, const struct lfs_pointer *p, const char *path)
 {
+	/* A stale file is removed by its path: one too long to keep whole stays a pointer. */
+	if (l->stale && strlen(path) >= sizeof(l->v->path))
+		return 0;
 	if (!l->stale)
 		for (size_t i = 0; i < l->n; i++)
 			if (strcmp(l->v[i].p.oid, p->oid) == 0)
