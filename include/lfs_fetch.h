@@ -33,6 +33,13 @@ int lfs_fetch_refs(struct sync_job *job, git_repository *repo);
  */
 int lfs_fetch_wanted(const struct sync_job *job);
 int lfs_fetch_checkout(struct sync_job *job, git_repository *repo);
+/*
+ * A submodule's checkout (-r): the objects of its HEAD, from the batch
+ * endpoint of url, its own clone URL (already checked by sync_url_check:
+ * the token goes to --url's origin only), then the files that stayed
+ * pointers are checked out again with their content.
+ */
+int lfs_fetch_submodule(struct sync_job *job, git_repository *sub, const char *url);
 /* Frees this worker's HTTP client. */
 void lfs_fetch_release(void);
 

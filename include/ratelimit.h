@@ -53,6 +53,13 @@ int ratelimit_observe(struct shm_ratelimit *rl, long limit, long long remaining,
 		      long long reset_epoch);
 /* RateLimit-Reset as seconds from now (may be <= 0); negative input: -1. */
 double ratelimit_reset_seconds(long long reset);
+/*
+ * How long everybody waits after a 429: Retry-After (seconds; negative when
+ * absent), else until RateLimit-Reset (as ratelimit_reset_seconds reads
+ * it), else backoff_s; at least a second, so that a bare 429 is not
+ * hammered, and at most RETRY_MAX_PAUSE_S.
+ */
+double ratelimit_pause_seconds(double retry_after, long long reset, double backoff_s);
 /* A 429: nobody starts a request for seconds (capped); one shared pause. */
 int ratelimit_pause(struct shm_ratelimit *rl, double seconds);
 

@@ -7,6 +7,10 @@
  * closes only that endpoint until its window ends; its window opens at the
  * first request and lasts a minute (ten for GET /projects).
  *
+ * Git LFS requests are no API requests and have no class: GitLab counts
+ * them against the web or Git LFS limit, whose 429s are general ones
+ * (lfs_fetch.c says which bucket they use).
+ *
  * The arithmetic of one class's budget (struct shm_rl_class), without
  * locks: ratelimit.c calls it under the bucket's lock.
  */

@@ -239,10 +239,12 @@ _Static_assert(sizeof(struct sync_queue_shm) % SHM_CACHELINE == 0, "queue pads t
 _Static_assert(sizeof(struct sync_slot) % _Alignof(struct sync_slot) == 0, "slots pack");
 
 /*
- * The sync's region (sync_queue.c maps it): header, a rate limiter that the
- * sync workers use only for its shared pause (a 429 from the git server
- * stops every worker from starting a clone or fetch until Retry-After),
- * the queue, then its slots.
+ * The sync's region (sync_queue.c maps it): header, the sync workers' rate
+ * limiter, the queue, then its slots.  Clones, fetches and Git LFS requests
+ * (lfs_http.c) take their turns from the limiter; its only rate is what
+ * the RateLimit-* headers of LFS answers allow, and a 429 to any of them
+ * stops every worker from starting one until Retry-After (the crawl's
+ * bucket is unmapped by then, and with -f there is none).
  */
 struct sync_shm {
 	struct shm_header header;

@@ -14,12 +14,13 @@
 
 struct sync_summary {
 	size_t total, cloned, updated, unchanged, skipped, failed;
-	size_t moved;	  /* folders moved to a project's new place before it was synced */
-	size_t orphaned;  /* folders of projects no longer in the tree (pruned ones included) */
-	size_t pruned;	  /* orphans moved to the trash */
-	int guarded;	  /* the shrink guard stopped the run: nothing was changed */
-	size_t disk_full; /* projects never started because the disk under DEST was full */
-	uint64_t bytes;	  /* received, as the --report lines count them */
+	size_t moved;	    /* folders moved to a project's new place before it was synced */
+	size_t orphaned;    /* folders of projects no longer in the tree (pruned ones included) */
+	size_t pruned;	    /* orphans moved to the trash */
+	int guarded;	    /* the shrink guard stopped the run: nothing was changed */
+	size_t disk_full;   /* projects never started because the disk under DEST was full */
+	uint64_t bytes;	    /* received, as the --report lines count them */
+	uint64_t throttled; /* 429s of git and Git LFS requests (each paused every worker) */
 };
 
 /*

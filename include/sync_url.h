@@ -44,4 +44,13 @@ int sync_url_check(const char *url, const char *base_url, enum clone_method meth
 int sync_url_for(const struct node *p, const char *base_url, enum clone_method method, char *out,
 		 size_t size);
 
+/*
+ * The HTTP URL on base_url's origin of url, a clone URL sync_url_check()
+ * took for method (into out, ending in ".git", as git-lfs derives its LFS
+ * endpoint from a remote): url itself over HTTP, base_url and url's path
+ * over SSH (GitLab serves LFS over HTTP only).
+ */
+int sync_url_http_of(const char *url, const char *base_url, enum clone_method method, char *out,
+		     size_t size);
+
 #endif

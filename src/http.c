@@ -436,23 +436,6 @@ static int http_try_once(struct http_client *c, struct http_try *t, enum ratelim
 }
 
 /*
- * How long everybody waits after a 429: Retry-After, else the window's
- * reset, else backoff; at least a second, so a bare 429 is not hammered.
- */
-static double http_throttle_pause(struct http_client *c, int n)
-{
-	double s = ratelimit_reset_seconds(c->hdrs.rl_reset);
-
-	if (c->hdrs.retry_after >= 0)
-		s = c->hdrs.retry_after;
-	else if (s <= 0)
-		s = retry_backoff(&c->retry, n);
-	if (s < 1)
-		s = 1;
-	return s > RETRY_MAX_PAUSE_S ? RETRY_MAX_PAUSE_S : s;
-}
-
-/*
  * After a 429: an endpoint's own closes only its class, for Retry-After
  * when given or else a window of the class; any other pauses everybody.
  */
@@ -472,7 +455,8 @@ static int http_throttled(struct http_client *c, const char *api_path, const str
 			return rc;
 		return glm_error_set(GLM_ECLOSED, "%s is closed for a while", api_path);
 	}
-	delay = http_throttle_pause(c, n);
+	delay = ratelimit_pause_seconds(c->hdrs.retry_after, c->hdrs.rl_reset,
+					retry_backoff(&c->retry, n));
 	log_verbose("GET %s: %s; everybody waits %.1f s", api_path, t->detail, delay);
 	if (c->cfg.rl != NULL)
 		return ratelimit_pause(c->cfg.rl, delay);

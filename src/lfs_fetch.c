@@ -1,15 +1,18 @@
 /* Finding and fetching a project's Git LFS objects (lfs_fetch.h). */
 #include "lfs_fetch.h"
 
+#include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "grow.h"
 #include "lfs_http.h"
 #include "lfs_pointer.h"
+#include "lfs_scanned.h"
 #include "lfs_store.h"
 #include "log.h"
 #include "sync_job.h"
@@ -53,6 +56,9 @@ static int lfs_fetch_is_stale(git_repository *repo, const char *path, const void
 
 static int lfs_fetch_add(struct lfs_fetch_list *l, const struct lfs_pointer *p, const char *path)
 {
+	/* A stale file is removed by its path: one too long to keep whole stays a pointer. */
+	if (l->stale && strlen(path) >= sizeof(l->v->path))
+		return 0;
 	if (!l->stale)
 		for (size_t i = 0; i < l->n; i++)
 			if (strcmp(l->v[i].p.oid, p->oid) == 0)
@@ -329,11 +335,29 @@ static int lfs_fetch_client(const struct sync_job *job)
 	cfg.timeout_s = 0;
 	cfg.idle_s = opts->git_timeout;
 	cfg.retries = opts->api_retries;
+	/*
+	 * Which budget: GitLab counts Git LFS requests (<repo>.git/info/lfs/...
+	 * and <repo>.git/gitlab-lfs/..., lib/gitlab/rack_attack/request.rb
+	 * git_lfs_path?) not against the API limit but against the
+	 * authenticated web request limit (GitLab.com: 1,000 a minute per
+	 * user), or against the Git LFS limit when an administrator enabled
+	 * it (docs: administration/settings/git_lfs_rate_limits, rate_limits/git).
+	 * Both are Rack::Attack throttles: a 429 with Retry-After and
+	 * RateLimit-* headers that stops every request of the user, not one
+	 * endpoint.  So LFS takes its tokens from the sync's limiter, whose
+	 * pause the git transfers obey too (the crawl's API bucket is gone by
+	 * now, and its endpoint classes are the API's), with one shared pause.
+	 */
+	cfg.rl = job->plan->queue.rl;
 	return lfs_http_new(&lfs_fetch_http, &cfg);
 }
 
-/* Fetches what the list holds, LFS_FETCH_BATCH objects per request. */
-static int lfs_fetch_list_run(struct sync_job *job, struct lfs_fetch_list *l)
+/*
+ * Fetches what the list holds, LFS_FETCH_BATCH objects per request, from
+ * the batch endpoint of repo_url (an HTTP clone URL on --url's origin);
+ * NULL: the project's.
+ */
+static int lfs_fetch_list_run(struct sync_job *job, struct lfs_fetch_list *l, const char *repo_url)
 {
 	struct curl_slist *headers = NULL;
 	char url[SYNC_URL_MAX + 32];
@@ -351,7 +375,10 @@ static int lfs_fetch_list_run(struct sync_job *job, struct lfs_fetch_list *l)
 		return 0;
 	}
 	/* Over SSH too: GitLab serves LFS over HTTP only, on --url's origin with the token. */
-	if (sync_url_for(job->project, job->plan->base_url, METHOD_HTTP, url, SYNC_URL_MAX) < 0)
+	if (repo_url != NULL)
+		snprintf(url, SYNC_URL_MAX, "%s", repo_url);
+	else if (sync_url_for(job->project, job->plan->base_url, METHOD_HTTP, url, SYNC_URL_MAX) <
+		 0)
 		return GLM_EUNSAFE;
 	strcat(url, "/info/lfs/objects/batch");
 	if ((rc = lfs_fetch_client(job)) < 0 || (rc = lfs_fetch_batch_headers(job, &headers)) < 0)
@@ -366,7 +393,9 @@ static int lfs_fetch_list_run(struct sync_job *job, struct lfs_fetch_list *l)
 	return rc;
 }
 
-int lfs_fetch_commit(struct sync_job *job, git_repository *repo, const git_oid *commit)
+/* The objects of commit's tree, from repo_url's endpoint (NULL: the project's). */
+static int lfs_fetch_commit_from(struct sync_job *job, git_repository *repo, const git_oid *commit,
+				 const char *repo_url)
 {
 	struct lfs_fetch_list l = { .repo = repo };
 	int rc;
@@ -374,9 +403,14 @@ int lfs_fetch_commit(struct sync_job *job, git_repository *repo, const git_oid *
 	if (job->plan->opts->no_lfs)
 		return 0;
 	if ((rc = lfs_fetch_scan(&l, commit)) == 0)
-		rc = lfs_fetch_list_run(job, &l);
+		rc = lfs_fetch_list_run(job, &l, repo_url);
 	free(l.v);
 	return rc;
+}
+
+int lfs_fetch_commit(struct sync_job *job, git_repository *repo, const git_oid *commit)
+{
+	return lfs_fetch_commit_from(job, repo, commit, NULL);
 }
 
 int lfs_fetch_smudge(struct sync_job *job, git_repository *repo, const git_oid *commit)
@@ -395,8 +429,22 @@ int lfs_fetch_smudge(struct sync_job *job, git_repository *repo, const git_oid *
 		rc = glm_error_set(GLM_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < l.n; i++)
+	/*
+	 * The index's stat data says these files are what the commit holds, so
+	 * a checkout would leave them: removed first (they are exactly the
+	 * committed pointer, nothing of the user's), the checkout writes them.
+	 */
+	for (size_t i = 0; i < l.n; i++) {
+		char file[LFS_STORE_PATH_MAX];
+
 		paths[i] = l.v[i].path;
+		if (snprintf(file, sizeof(file), "%s%s", git_repository_workdir(repo), paths[i]) <
+			    (int)sizeof(file) &&
+		    unlink(file) < 0 && errno != ENOENT) {
+			rc = glm_error_errno(GLM_EIO, errno, "LFS checkout of %s", paths[i]);
+			goto out;
+		}
+	}
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	/* Only files that are byte for byte the pointer the commit holds. */
 	co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
@@ -413,11 +461,11 @@ out:
 }
 
 /*
- * Every ref's commit into walk.  A symbolic ref whose target is gone (HEAD
- * of a mirror whose default branch was deleted) and refs to trees or blobs
- * have no history to scan.
+ * Every ref's commit into walk and tips.  A symbolic ref whose target is
+ * gone (HEAD of a mirror whose default branch was deleted) and refs to
+ * trees or blobs have no history to scan.
  */
-static int lfs_fetch_push_refs(git_repository *repo, git_revwalk *walk)
+static int lfs_fetch_push_refs(git_repository *repo, git_revwalk *walk, struct lfs_scanned *tips)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
@@ -428,38 +476,90 @@ static int lfs_fetch_push_refs(git_repository *repo, git_revwalk *walk)
 	while ((rc = git_reference_next(&ref, it)) == 0) {
 		git_object *commit = NULL;
 
-		if (git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0)
-			rc = git_revwalk_push(walk, git_object_id(commit));
+		if (git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0 &&
+		    (rc = git_revwalk_push(walk, git_object_id(commit))) == 0 &&
+		    lfs_scanned_add(tips, git_object_id(commit)) < 0)
+			rc = GIT_EUSER;
 		git_object_free(commit);
 		git_reference_free(ref);
 		if (rc < 0)
 			break;
 	}
 	git_reference_iterator_free(it);
+	if (rc == GIT_EUSER)
+		return GLM_ENOMEM;
 	if (rc != GIT_ITEROVER)
 		return sync_remote_git_error(rc, "LFS: listing the refs");
 	return 0;
 }
 
+/*
+ * The tips of the last complete scan are hidden: their history's objects
+ * are all stored.  One no longer in the repository (a force push, then gc)
+ * is simply not hidden.
+ */
+static size_t lfs_fetch_hide_scanned(git_repository *repo, git_revwalk *walk,
+				     const struct lfs_scanned *done)
+{
+	size_t hidden = 0;
+
+	for (size_t i = 0; i < done->n; i++) {
+		git_commit *c = NULL;
+
+		if (git_commit_lookup(&c, repo, &done->v[i]) == 0 &&
+		    git_revwalk_hide(walk, &done->v[i]) == 0)
+			hidden++;
+		git_commit_free(c);
+	}
+	return hidden;
+}
+
+/* After the fetch: every object the scan found is stored (none missing, none left out). */
+static int lfs_fetch_all_stored(const struct lfs_fetch_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!lfs_store_has(l->repo, &l->v[i].p))
+			return 0;
+	return 1;
+}
+
 int lfs_fetch_refs(struct sync_job *job, git_repository *repo)
 {
 	struct lfs_fetch_list l = { .repo = repo };
+	struct lfs_scanned done, tips = { 0 };
 	git_revwalk *walk = NULL;
+	size_t hidden = 0, scanned = 0;
 	git_oid id;
 	int rc = 0, err;
 
 	if (job->plan->opts->no_lfs)
 		return 0;
-	if ((rc = git_revwalk_new(&walk, repo)) < 0)
+	if (lfs_scanned_read(repo, &done) < 0)
+		log_verbose("%s: %s; scanning the whole history", job->project->full_path,
+			    glm_error_msg());
+	if ((rc = git_revwalk_new(&walk, repo)) < 0) {
+		lfs_scanned_free(&done);
 		return sync_remote_git_error(rc, "LFS: listing the refs");
-	err = lfs_fetch_push_refs(repo, walk);
-	while (err == 0 && (rc = git_revwalk_next(&id, walk)) == 0)
+	}
+	hidden = lfs_fetch_hide_scanned(repo, walk, &done);
+	err = lfs_fetch_push_refs(repo, walk, &tips);
+	while (err == 0 && (rc = git_revwalk_next(&id, walk)) == 0) {
 		err = lfs_fetch_scan(&l, &id);
+		scanned++;
+	}
 	git_revwalk_free(walk);
 	if (err == 0 && rc != GIT_ITEROVER)
 		err = sync_remote_git_error(rc, "LFS: walking the history");
+	log_verbose("%s: LFS: %zu commits scanned, %zu known complete tips hidden",
+		    job->project->full_path, scanned, hidden);
 	if (err == 0)
-		err = lfs_fetch_list_run(job, &l);
+		err = lfs_fetch_list_run(job, &l, NULL);
+	/* A record that cannot be written only costs the next run a whole scan. */
+	if (err == 0 && lfs_fetch_all_stored(&l) && !lfs_scanned_same(&done, &tips) &&
+	    lfs_scanned_write(repo, &tips) < 0)
+		log_warn("%s: %s", job->project->full_path, glm_error_msg());
+	lfs_scanned_free(&done);
+	lfs_scanned_free(&tips);
 	free(l.v);
 	return err;
 }
@@ -488,6 +588,21 @@ int lfs_fetch_checkout(struct sync_job *job, git_repository *repo)
 	if ((rc = git_checkout_head(repo, &co)) < 0)
 		return sync_remote_git_error(rc, "checkout");
 	return lfs_fetch_smudge(job, repo, &head);
+}
+
+int lfs_fetch_submodule(struct sync_job *job, git_repository *sub, const char *url)
+{
+	char repo_url[SYNC_URL_MAX];
+	git_oid head;
+	int rc;
+
+	if (job->plan->opts->no_lfs || git_reference_name_to_id(&head, sub, "HEAD") < 0)
+		return 0;
+	if ((rc = sync_url_http_of(url, job->plan->base_url, job->plan->opts->method, repo_url,
+				   sizeof(repo_url))) < 0 ||
+	    (rc = lfs_fetch_commit_from(job, sub, &head, repo_url)) < 0)
+		return rc;
+	return lfs_fetch_smudge(job, sub, &head);
 }
 
 void lfs_fetch_release(void)

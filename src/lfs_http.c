@@ -2,6 +2,7 @@
 #include "lfs_http.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "lfs_hash.h"
 #include "lfs_store.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "retry.h"
 
 #define LFS_HTTP_BATCH_MAX ((size_t)16 << 20) /* bytes of a batch answer */
@@ -22,11 +24,13 @@ struct lfs_http {
 	struct http_config cfg; /* strings borrowed */
 	struct retry_policy retry;
 	struct http_body body; /* the batch answer */
+	struct http_hdrs hdrs; /* of the last answer: Retry-After, RateLimit-* */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
 /* The object being received: into fd, hashed, never past its announced size. */
 struct lfs_http_sink {
+	CURL *curl; /* borrowed: whose answer this is */
 	int fd;
 	uint64_t len, max;
 	struct lfs_hash hash;
@@ -58,8 +62,15 @@ int lfs_http_new(struct lfs_http **out, const struct http_config *cfg)
 	c->cfg = *cfg;
 	c->cfg.token = NULL;
 	c->body.max = LFS_HTTP_BATCH_MAX;
+	/* An object's size is the sink's to check, against its pointer. */
+	c->hdrs.max_body = SIZE_MAX;
+	http_cb_header_reset(&c->hdrs);
 	retry_policy_init(&c->retry, cfg->retries, cfg->backoff_base_s, cfg->backoff_cap_s);
-	if ((rc = http_easy_setup(c->curl, &c->cfg, c->errbuf)) < 0) {
+	if ((rc = http_easy_setup(c->curl, &c->cfg, c->errbuf)) < 0 ||
+	    curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, http_cb_header) != CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &c->hdrs) != CURLE_OK) {
+		if (rc == 0)
+			rc = glm_error_set(GLM_ERR, "libcurl option CURLOPT_HEADERFUNCTION");
 		lfs_http_free(c);
 		return rc;
 	}
@@ -73,6 +84,7 @@ void lfs_http_free(struct lfs_http *c)
 		return;
 	curl_easy_cleanup(c->curl);
 	http_cb_write_free(&c->body);
+	http_cb_header_free(&c->hdrs);
 	free(c);
 	curl_global_cleanup();
 }
@@ -92,23 +104,58 @@ static enum retry_reason lfs_http_judge(struct lfs_http *c, CURLcode cc, long st
 	return retry_classify_status(status);
 }
 
+/*
+ * One try on the wire, between taking and giving back a token of the
+ * sync's shared limiter (cfg.rl), which then learns from the answer's
+ * RateLimit-* headers.
+ */
+static int lfs_http_try(struct lfs_http *c, const struct lfs_http_req *r, CURLcode *cc,
+			long *status)
+{
+	int rc;
+
+	if ((rc = r->reset(c, r->arg)) < 0 || (rc = ratelimit_acquire(c->cfg.rl)) < 0)
+		return rc;
+	http_cb_header_reset(&c->hdrs);
+	c->errbuf[0] = '\0';
+	*status = 0;
+	*cc = curl_easy_perform(c->curl);
+	ratelimit_release(c->cfg.rl);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+	return ratelimit_observe(c->cfg.rl, c->hdrs.rl_limit, c->hdrs.rl_remaining,
+				 c->hdrs.rl_reset);
+}
+
+/*
+ * A 429 (GitLab's Rack::Attack throttle, see lfs_fetch.c): every sync
+ * worker waits, once, for Retry-After or the window's reset; 429s are not
+ * failures, RETRY_MAX_THROTTLED in a row give up as the API requests do.
+ */
+static int lfs_http_throttled(struct lfs_http *c, const struct lfs_http_req *r, const char *detail,
+			      int n)
+{
+	double delay = ratelimit_pause_seconds(c->hdrs.retry_after, c->hdrs.rl_reset,
+					       retry_backoff(&c->retry, n));
+
+	log_verbose("%s %s: %s; every sync worker waits %.1f s", r->method, r->url, detail, delay);
+	if (c->cfg.rl != NULL)
+		return ratelimit_pause(c->cfg.rl, delay);
+	return retry_sleep(delay);
+}
+
 /* Runs r with retries; *status is the final answer's HTTP status. */
 static int lfs_http_perform(struct lfs_http *c, const struct lfs_http_req *r, long *status)
 {
 	char detail[RETRY_DETAIL_MAX];
-	int tries = 0, rc;
+	int tries = 0, failures = 0, throttled = 0, rc;
 
 	for (;;) {
 		enum retry_reason why;
 		CURLcode cc;
 
 		tries++;
-		if ((rc = r->reset(c, r->arg)) < 0)
+		if ((rc = lfs_http_try(c, r, &cc, status)) < 0)
 			return rc;
-		c->errbuf[0] = '\0';
-		*status = 0;
-		cc = curl_easy_perform(c->curl);
-		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
 		why = lfs_http_judge(c, cc, *status, detail, sizeof(detail));
 		if (why == RETRY_NONE && cc == CURLE_OK)
 			return 0;
@@ -116,10 +163,15 @@ static int lfs_http_perform(struct lfs_http *c, const struct lfs_http_req *r, lo
 			return glm_error_set(GLM_ESTOPPED, "%s %s: interrupted", r->method, r->url);
 		if (cc == CURLE_WRITE_ERROR)
 			return 1; /* the sink says why */
-		if (why == RETRY_NONE || tries > c->retry.retries)
+		if (why == RETRY_THROTTLED && ++throttled <= RETRY_MAX_THROTTLED) {
+			if ((rc = lfs_http_throttled(c, r, detail, throttled)) < 0)
+				return rc;
+			continue;
+		}
+		if (why == RETRY_NONE || why == RETRY_THROTTLED || ++failures > c->retry.retries)
 			return retry_fail(why == RETRY_NONE ? GLM_ECONNECT : retry_reason_code(why),
 					  r->method, r->url, detail, tries);
-		double delay = retry_backoff(&c->retry, tries);
+		double delay = retry_backoff(&c->retry, failures);
 
 		log_verbose("%s %s: %s; retrying in %.1f s", r->method, r->url, detail, delay);
 		if ((rc = retry_sleep(delay)) < 0)
@@ -174,7 +226,12 @@ static size_t lfs_http_sink_write(char *ptr, size_t size, size_t nmemb, void *us
 {
 	struct lfs_http_sink *s = userdata;
 	size_t n = size * nmemb, done = 0;
+	long status = 0;
 
+	/* The body of an error (a 429's "Retry later", a 503's page) is not the object. */
+	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status > 299)
+		return n;
 	if (s->len + n > s->max) {
 		s->too_big = 1;
 		return 0;
@@ -234,7 +291,9 @@ int lfs_http_download(struct lfs_http *c, const char *href, struct curl_slist *h
 		      git_repository *repo, const struct lfs_pointer *p,
 		      lfs_http_progress_fn progress, void *arg)
 {
-	struct lfs_http_sink s = { .fd = -1, .max = p->size, .progress = progress, .arg = arg };
+	struct lfs_http_sink s = {
+		.curl = c->curl, .fd = -1, .max = p->size, .progress = progress, .arg = arg
+	};
 	struct lfs_http_req r = { "GET", href, lfs_http_sink_reset, &s };
 	char tmp[LFS_STORE_PATH_MAX];
 	long status;

@@ -102,6 +102,10 @@ int metrics_format(FILE *f, const struct metrics_run *m, double last_success)
 		metrics_one(f, "glmirror_received_bytes_total", "counter",
 			    "Bytes received by the last run's clones and fetches.",
 			    (double)m->sync.bytes);
+		metrics_one(
+			f, "glmirror_sync_throttled_total", "counter",
+			"Git and Git LFS answers 429 (Too Many Requests) in the last run's sync.",
+			(double)m->sync.throttled);
 	}
 	if (ferror(f))
 		return glm_error_errno(GLM_EIO, errno, "write");

@@ -308,6 +308,19 @@ double ratelimit_reset_seconds(long long reset)
 	return (double)reset - ((double)wall.tv_sec + (double)wall.tv_nsec / 1e9);
 }
 
+double ratelimit_pause_seconds(double retry_after, long long reset, double backoff_s)
+{
+	double s = ratelimit_reset_seconds(reset);
+
+	if (retry_after >= 0)
+		s = retry_after;
+	else if (s <= 0)
+		s = backoff_s;
+	if (s < 1)
+		s = 1;
+	return s > RETRY_MAX_PAUSE_S ? RETRY_MAX_PAUSE_S : s;
+}
+
 int ratelimit_observe(struct shm_ratelimit *rl, long limit, long long remaining,
 		      long long reset_epoch)
 {

@@ -184,6 +184,7 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 {
 	struct sync_plan plan;
 	struct sync_collect collect;
+	struct ratelimit_stats rs;
 	int64_t start = monoclock_ns();
 	int guarded = 0, err, rerr;
 	char why[512];
@@ -249,6 +250,8 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	sync_report_count(&plan, out);
 	out->moved = moved;
 	out->guarded = guarded;
+	if (ratelimit_stats(plan.queue.rl, &rs) == 0)
+		out->throttled = rs.throttled;
 	sync_report_log(&plan, out, monoclock_seconds_since(start));
 	if (opts->report != NULL && (rerr = sync_report_write(&plan, opts->report)) < 0 && err == 0)
 		err = rerr;

@@ -45,8 +45,9 @@ static int sync_queue_lock(struct sync_queue *q)
 }
 
 /*
- * The sync's limiter never runs out of tokens: clones and fetches are paced
- * by -c alone, and only a 429's pause stops them.
+ * The sync's limiter has no rate of its own: clones, fetches and Git LFS
+ * requests are paced by -c and the RateLimit-* headers of LFS answers, and
+ * a 429's pause stops them all.
  */
 #define SYNC_QUEUE_GIT_RATE 1e9
 

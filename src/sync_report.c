@@ -126,6 +126,10 @@ void sync_report_log(const struct sync_plan *plan, const struct sync_summary *su
 		 "%zu skipped, %zu failed%s",
 		 sum->total, seconds, sum->cloned, sum->updated, sum->unchanged, sum->skipped,
 		 sum->failed, more);
+	if (sum->throttled > 0)
+		log_info("GitLab answered 429 (Too Many Requests) to %llu git or Git LFS requests; "
+			 "every sync worker paused",
+			 (unsigned long long)sum->throttled);
 	for (i = 0; i < plan->nprojects; i++) {
 		const struct sync_slot *slot = &plan->queue.slots[i];
 		enum sync_result r = sync_report_result(slot);

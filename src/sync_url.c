@@ -177,3 +177,27 @@ int sync_url_for(const struct node *p, const char *base_url, enum clone_method m
 		return glm_error_set(GLM_EUNSAFE, "clone URL longer than %zu bytes", size - 1);
 	return 0;
 }
+
+int sync_url_http_of(const char *url, const char *base_url, enum clone_method method, char *out,
+		     size_t size)
+{
+	const char *path = method == METHOD_HTTP ? url : sync_url_path(url);
+	size_t blen = strlen(base_url), plen;
+	int n;
+
+	while (blen > 0 && base_url[blen - 1] == '/')
+		blen--;
+	while (method != METHOD_HTTP && *path == '/')
+		path++;
+	plen = strlen(path);
+	while (plen > 0 && path[plen - 1] == '/')
+		plen--;
+	if (plen == 0)
+		return glm_error_set(GLM_EUNSAFE, "clone URL without a path");
+	n = snprintf(out, size, "%.*s%s%.*s%s", method == METHOD_HTTP ? 0 : (int)blen, base_url,
+		     method == METHOD_HTTP ? "" : "/", (int)plen, path,
+		     plen >= 4 && strncmp(path + plen - 4, ".git", 4) == 0 ? "" : ".git");
+	if (n < 0 || (size_t)n >= size)
+		return glm_error_set(GLM_EUNSAFE, "clone URL longer than %zu bytes", size - 1);
+	return 0;
+}

@@ -85,6 +85,21 @@ def test_a_rerun_after_a_push_fetches_exactly_the_new_object(lfs):
     assert object_requests(lfs.fake) == []
 
 
+def test_every_fast_forward_adding_an_lfs_file_writes_its_content(lfs):
+    """Each push adds a file and its .gitattributes line: the fast-forward
+    writes the file before it reads the new line, so the second pass must
+    write it again, whatever the index's stat data says (it used to work
+    only when the file and the index were written within one second)."""
+    lfs.run("-i", "/ml/plain")
+    sizes = []
+    for i in range(4):
+        lfs.fake.control("push", project="ml/plain", lfs={f"f{i}.bin": 5000 + i})
+        lfs.run("-i", "/ml/plain")
+        sizes.append(len((lfs.path("ml/plain") / f"f{i}.bin").read_bytes()))
+    assert sizes == [5000, 5001, 5002, 5003]
+    assert lfs_git(lfs.path("ml/plain"), "status", "--porcelain") == ""
+
+
 def test_mirror_holds_the_objects_of_every_ref(lfs):
     lfs.fake.control("push", project="ml/models", branch="dev", lfs={"dev-only.bin": 300})
     lfs.run("--mirror")
@@ -93,10 +108,19 @@ def test_mirror_holds_the_objects_of_every_ref(lfs):
              git(gitdir, "ls-tree", "-r", "dev", "--name-only").splitlines()]
     assert "dev-only.bin" in names
     assert len(stored(gitdir)) == 4
+    # the scan's record: the ref tips, whose history's objects are all stored
+    tips = set(git(gitdir, "for-each-ref", "--format=%(objectname)").split())
+    assert set((gitdir / "lfs/glmirror-scanned").read_text().splitlines()) == tips
+    lfs.fake.reset_stats()
+    proc = lfs.run("--mirror", "--verbose")
+    assert "ml/models: LFS: 0 commits scanned" in proc.stderr
+    assert lfs_requests(lfs.fake) == []
     lfs.fake.control("push", project="ml/models", branch="dev", lfs={"later.bin": 30})
     lfs.fake.reset_stats()
-    lfs.run("--mirror")
+    proc = lfs.run("--mirror", "--verbose")
+    assert "ml/models: LFS: 1 commits scanned" in proc.stderr
     assert len(stored(gitdir)) == 5 and len(object_requests(lfs.fake)) == 1
+    assert no_token_below(lfs.dest, lfs.fake.token) == []
 
 
 def test_no_lfs_leaves_pointers(lfs):
@@ -122,6 +146,16 @@ def test_a_missing_object_fails_the_project_and_keeps_its_pointer(fake_gitlab, r
     assert lfs.records()["ml/models"]["result"] == "cloned"
 
 
+def test_a_mirror_missing_an_object_is_scanned_again(fake_gitlab, run_glmirror, tmp_path):
+    lfs = Mirror(fake_gitlab, run_glmirror, tmp_path, spec=BROKEN)
+    lfs.run("--mirror", code=1)
+    assert (lfs.path("ml/models") / "lfs/glmirror-scanned").is_file()
+    assert not (lfs.path("ml/broken") / "lfs/glmirror-scanned").exists()
+    proc = lfs.run("--mirror", "--verbose", code=1)
+    assert "ml/broken: LFS: 1 commits scanned" in proc.stderr
+    assert lfs.records()["ml/broken"]["result"] == "failed"
+
+
 def test_injected_503s_and_resets_on_downloads_are_retried(lfs):
     lfs.fake.control("override", path_regex="/gitlab-lfs/objects/", times=2, status=503,
                      body="busy")
@@ -130,6 +164,32 @@ def test_injected_503s_and_resets_on_downloads_are_retried(lfs):
     assert len((lfs.path("ml/models") / "big.bin").read_bytes()) == BIG
     statuses = [r["status"] for r in object_requests(lfs.fake)]
     assert statuses.count(503) == 2 and statuses.count(0) == 2
+
+
+def lfs_requests(fake):
+    return [r for r in fake.stats()["requests"]
+            if "/info/lfs/" in r["path"] or "/gitlab-lfs/" in r["path"]]
+
+
+def test_a_429_from_gitlabs_lfs_throttle_pauses_and_is_retried(lfs, tmp_path):
+    """GitLab's Git LFS throttle (Rack::Attack) lets one LFS request through
+    per window and answers the others 429 with Retry-After: glmirror waits
+    and gets every object, and counts each 429."""
+    lfs.fake.control("lfs_rate_limit", limit=1, period=2)
+    metrics = tmp_path / "run.prom"
+    proc = lfs.run("-c", "2", "--metrics", metrics)
+    assert len((lfs.path("ml/models") / "big.bin").read_bytes()) == BIG
+    assert lfs.records()["ml/models"]["lfs_objects"] == 3
+    reqs = lfs_requests(lfs.fake)
+    throttled = [r for r in reqs if r["status"] == 429]
+    # a batch and three downloads in windows of one request each: some were refused
+    assert throttled != []
+    assert [r["status"] for r in object_requests(lfs.fake)].count(200) == 3
+    assert [r["status"] for r in reqs].count(200) == 4
+    counted = [line for line in metrics.read_text().splitlines()
+               if line.startswith("glmirror_sync_throttled_total ")]
+    assert counted == [f"glmirror_sync_throttled_total {len(throttled)}"]
+    assert "every sync worker paused" in proc.stderr
 
 
 def test_git_lfs_reads_what_glmirror_stored(lfs, tmp_path):
@@ -181,3 +241,24 @@ def test_over_ssh_the_content_comes_from_the_lfs_api(fake_gitlab, run_glmirror, 
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count("LFS files stay pointers") == 1
     assert (tmp_path / "notoken/ml/models/big.bin").read_text().startswith("version ")
+
+
+def test_submodules_get_their_lfs_content_from_their_own_project(fake_gitlab, run_glmirror,
+                                                                 tmp_path):
+    spec = {"groups": [{"name": "G", "path": "g", "projects": [
+        {"name": "lib", "path": "lib", "lfs": {"weights.bin": 4000}},
+        {"name": "app", "path": "app", "submodules": {"vendor/lib": "g/lib"}}]}]}
+    m = Mirror(fake_gitlab, run_glmirror, tmp_path, spec=spec)
+    m.run("-r", "-c", "1", "-i", "/G/app")
+    app = m.path("g/app")
+    data = (app / "vendor/lib/weights.bin").read_bytes()
+    assert len(data) == 4000
+    assert stored(app / ".git/modules/vendor/lib") == [oid_of(data)]
+    assert lfs_git(app / "vendor/lib", "status", "--porcelain") == ""
+    batches = [r["path"] for r in lfs_requests(m.fake) if "/info/lfs/" in r["path"]]
+    assert batches == ["/g/lib.git/info/lfs/objects/batch"]
+    assert m.records()["g/app"]["lfs_objects"] == 1
+    assert no_token_below(m.dest, m.fake.token) == []
+    m.fake.reset_stats()
+    m.run("-r", "-c", "1", "-i", "/G/app")
+    assert lfs_requests(m.fake) == []

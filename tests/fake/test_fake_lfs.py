@@ -132,3 +132,20 @@ def test_injected_faults_on_downloads_are_retried_by_git_lfs(start_fake, git_env
     assert len((tmp_path / "m/weights/big.bin").read_bytes()) == 300000
     statuses = [r["status"] for r in fake.stats()["requests"] if "/gitlab-lfs/" in r["path"]]
     assert 503 in statuses and 0 in statuses and statuses.count(200) == 2
+
+
+def test_lfs_rate_limit_throttles_lfs_requests_only(start_fake):
+    fake = start_fake(spec=LFS_SPEC)
+    fake.control("lfs_rate_limit", limit=1, period=3600)
+    auth = basic("oauth2", fake.token)
+    first, _ = batch(fake, "ml/models", ["0" * 64], auth)
+    assert first.status == 200 and first.getheader("RateLimit-Name") is None
+    resp, data = batch(fake, "ml/models", ["0" * 64], auth)
+    assert resp.status == 429 and data == b"Retry later\n"
+    assert resp.getheader("RateLimit-Name") == "throttle_authenticated_git_lfs"
+    assert resp.getheader("RateLimit-Remaining") == "0"
+    assert 1 <= int(resp.getheader("Retry-After")) <= 3600
+    # the API and git are not Git LFS requests
+    assert fake.api("/user")[0] == 200
+    fake.control("lfs_rate_limit", limit=0)
+    assert batch(fake, "ml/models", ["0" * 64], auth)[0].status == 200

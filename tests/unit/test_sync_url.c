@@ -127,13 +127,43 @@ static void test_external_url_and_ssh_host(void **state)
 	assert_null(url_for(BASE "/a/b.git", NULL, "a/b", METHOD_HTTP, buf, 8));
 }
 
+/* A submodule's LFS endpoint: always HTTP on --url's origin, ending in .git. */
+static void test_http_of(void **state)
+{
+	char out[SYNC_URL_MAX];
+
+	(void)state;
+	assert_int_equal(sync_url_http_of("https://git.example.com/g/lib.git",
+					  "https://git.example.com", METHOD_HTTP, out, sizeof(out)),
+			 0);
+	assert_string_equal(out, "https://git.example.com/g/lib.git");
+	assert_int_equal(sync_url_http_of("https://git.example.com/g/lib/",
+					  "https://git.example.com", METHOD_HTTP, out, sizeof(out)),
+			 0);
+	assert_string_equal(out, "https://git.example.com/g/lib.git");
+	assert_int_equal(sync_url_http_of("git@git.example.com:g/lib.git",
+					  "https://git.example.com/gitlab/", METHOD_SSH, out,
+					  sizeof(out)),
+			 0);
+	assert_string_equal(out, "https://git.example.com/gitlab/g/lib.git");
+	assert_int_equal(sync_url_http_of("ssh://git@git.example.com:2222/g/lib",
+					  "https://git.example.com", METHOD_SSH, out, sizeof(out)),
+			 0);
+	assert_string_equal(out, "https://git.example.com/g/lib.git");
+	assert_int_equal(sync_url_http_of("git@git.example.com:", "https://git.example.com",
+					  METHOD_SSH, out, sizeof(out)),
+			 GLM_EUNSAFE);
+	assert_int_equal(sync_url_http_of("https://git.example.com/g/lib.git",
+					  "https://git.example.com", METHOD_HTTP, out, 10),
+			 GLM_EUNSAFE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_http),
-		cmocka_unit_test(test_ssh),
-		cmocka_unit_test(test_external_url_and_ssh_host),
+		cmocka_unit_test(test_parse),	cmocka_unit_test(test_http),
+		cmocka_unit_test(test_ssh),	cmocka_unit_test(test_external_url_and_ssh_host),
+		cmocka_unit_test(test_http_of),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

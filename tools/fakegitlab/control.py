@@ -7,7 +7,7 @@ rewrite?, lfs? {path: size of a new LFS file}}, force_push {project, branch?}, d
 from?, delete_old?}, tag, update, rename, move {project|group,
 to}, delete, archive, schedule_deletion {project}, create_project, create_group, share,
 faults, override,
-clear_overrides, rate_limit.  POST bodies are JSON objects; a project or
+clear_overrides, rate_limit, lfs_rate_limit.  POST bodies are JSON objects; a project or
 group is named by id or full path ("project": "a/b", "group": "a").
 
 GET /_fake/stats answers {"total", "api_total", "by_route" {"GET /groups/:id":
@@ -27,7 +27,7 @@ repository exists, else null)}].
 """
 import re
 
-from . import access, githttp, render, spec
+from . import access, githttp, lfs, render, spec
 from .http import ApiError, Response
 from .model import EPOCH
 from .ratelimit import RateLimiter
@@ -320,6 +320,13 @@ def rate_limit(ctx, body):
     return {"limit": limit}
 
 
+def lfs_rate_limit(ctx, body):
+    """{"limit": N, "period": S} throttles Git LFS requests (lfs.py); {"limit": 0} lifts it."""
+    limit = int(body.get("limit", 0))
+    lfs.set_rate_limit(ctx, limit, float(body.get("period", 60)))
+    return {"limit": limit}
+
+
 def stats(ctx):
     out = ctx.stats.snapshot()
     out["git_cache"] = (ctx.git_cache.snapshot() if ctx.git_cache else
@@ -351,7 +358,7 @@ POST = {f.__name__: f for f in (
     push, force_push, delete_branch, default_branch, tag, update, rename, move, delete, archive,
     schedule_deletion,
     create_project, create_group, share, faults, override, clear_overrides, reset_stats,
-    rate_limit, repo_path)}
+    rate_limit, lfs_rate_limit, repo_path)}
 
 
 def handle(ctx, method, action, body):

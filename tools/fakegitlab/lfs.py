@@ -17,6 +17,16 @@ the LFS token the batch answer gave (lib/gitlab/lfs_token.rb: user name and
 a token of its own, valid where the user's token is).  Uploads are refused
 as pushes are (lfs_request.rb render_lfs_forbidden).  Faults: the overrides
 of faults.py match these paths like any other.
+
+Rate limit (POST /_fake/lfs_rate_limit {limit, period}): GitLab's "Rate
+limits on Git LFS" (docs: administration/settings/git_lfs_rate_limits and
+rate_limits/git): Rack::Attack's throttle_authenticated_git_lfs
+(lib/gitlab/rack_attack.rb, git_lfs_path? in lib/gitlab/rack_attack/request.rb)
+counts every request to info/lfs/ and gitlab-lfs/, batch and downloads
+alike (on GitLab.com the authenticated web limit does the same), in
+epoch-aligned windows; a throttled request gets Rack::Attack's 429 with
+Retry-After and the RateLimit-* headers, which answered requests do not
+carry.
 """
 import base64
 import hashlib
@@ -25,7 +35,7 @@ import re
 import threading
 from urllib.parse import unquote
 
-from . import githttp
+from . import githttp, ratelimit
 from .http import Response
 
 LFS_PATH = re.compile(r"^/(?P<path>.+?)\.git/(?:(?P<batch>info/lfs/objects/batch)|"
@@ -68,6 +78,22 @@ def _token_for(ctx):
         real = _lfs_tokens(ctx).get(password)
         return (user, real) if real is not None else (user, password)
     return token_for
+
+
+def set_rate_limit(ctx, limit, period):
+    """limit 0 lifts the throttle."""
+    ctx.lfs_limiter = (ratelimit.RateLimiter(limit, period, send_headers=False,
+                                             name="throttle_authenticated_git_lfs")
+                       if limit > 0 else None)
+
+
+def throttle(ctx):
+    """Rack::Attack's answer when the Git LFS throttle refuses; None to go on."""
+    limiter = ctx.lfs_limiter
+    if limiter is None:
+        return None
+    allowed, headers, _ = limiter.hit()
+    return None if allowed else ratelimit.retry_later(headers)
 
 
 def handle(req, ctx, full_path, oid):

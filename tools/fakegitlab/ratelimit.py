@@ -13,6 +13,8 @@ import math
 import threading
 import time
 
+from .http import Response
+
 
 def parse(text):
     """'60/10' -> (60, 10.0)."""
@@ -71,6 +73,14 @@ class RateLimiter:
             headers["Retry-After"] = str(max(1, int(math.ceil(reset - now))))
             headers["RateLimit-ResetTime"] = email.utils.formatdate(reset, usegmt=True)
         return allowed, headers, observed
+
+
+def retry_later(headers):
+    """Rack::Attack's throttled_responder (lib/gitlab/rack_attack.rb): 429,
+    the plain-text body "Retry later", the throttle's headers."""
+    r = Response(429, body=b"Retry later\n", content_type="text/plain")
+    r.headers.update(headers)
+    return r
 
 
 class EndpointLimiter:

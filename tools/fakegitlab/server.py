@@ -52,6 +52,7 @@ class Context:
         self.base = ""
         self.prefix = ""  # the external URL's path (relative URL root), e.g. /gitlab
         self.limiter = None
+        self.lfs_limiter = None  # RateLimiter of Git LFS requests (lfs.throttle)
         self.route_limiters = {}  # "GET /groups/:id/projects" -> RateLimiter
         self.ban = None  # ratelimit.AuthBan
         self.gzip = False  # gzip API answers for clients that accept it
@@ -77,9 +78,7 @@ def api_answer(req, ctx):
     if ctx.limiter:
         allowed, rate_headers, _ = ctx.limiter.hit()
         if not allowed:
-            r = Response(429, body=b"Retry later\n", content_type="text/plain")
-            r.headers.update(rate_headers)
-            return r, route
+            return ratelimit.retry_later(rate_headers), route
     route_limiter = ctx.route_limiters.get(f"{req.method} {route}")
     if route_limiter and not route_limiter.hit():
         # lib/api/helpers/rate_limiter.rb: render_api_error!({error: ...}, 429), no headers
@@ -213,7 +212,7 @@ class Handler(BaseHTTPRequestHandler):
             lfs_req = lfs.match(req.raw_path)
             if lfs_req:
                 route = "lfs object" if lfs_req[1] else "lfs batch"
-                r = lfs.handle(req, ctx, *lfs_req)
+                r = lfs.throttle(ctx) or lfs.handle(req, ctx, *lfs_req)
             elif git:
                 route = f"git {git[1]}"
                 r = githttp.handle(req, ctx, *git)
