@@ -57,7 +57,7 @@ int lfs_http_new(struct lfs_http **out, const struct http_config *cfg)
 	}
 	c->cfg = *cfg;
 	c->cfg.token = NULL;
-	c->body.max = LFS_HTTP_BATCH_MAX;
+	buf_init(&c->body.buf, LFS_HTTP_BATCH_MAX);
 	retry_policy_init(&c->retry, cfg->retries, cfg->backoff_base_s, cfg->backoff_cap_s);
 	if ((rc = http_easy_setup(c->curl, &c->cfg, c->errbuf)) < 0) {
 		lfs_http_free(c);
@@ -164,7 +164,7 @@ int lfs_http_batch(struct lfs_http *c, const char *url, struct curl_slist *heade
 				     "POST %s: HTTP %ld", url, status);
 	if (status < 200 || status > 299)
 		return glm_error_set(GLM_EHTTP, "POST %s: HTTP %ld", url, status);
-	*out = cJSON_ParseWithLength(c->body.data, c->body.len);
+	*out = cJSON_ParseWithLength(c->body.buf.data, c->body.buf.len);
 	if (*out == NULL)
 		return glm_error_set(GLM_EPARSE, "POST %s: the answer is not JSON", url);
 	return 0;
