@@ -6,35 +6,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
 #include "log.h"
+#include "stderr_capture.h"
 
-/* Runs log_error(fmt, arg) with stderr going to a file; returns the parsed line (caller owns). */
+/* Runs log_error(fmt, arg) with stderr captured; returns the parsed line (caller owns). */
 static cJSON *logged(const char *arg)
 {
-	char path[] = "/tmp/glmirror-test-log-XXXXXX";
-	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
-	char buf[65536];
-	ssize_t n;
+	struct stderr_capture cap;
+	char *text;
+	size_t n;
 	cJSON *o;
 
-	assert_true(fd >= 0 && saved >= 0);
-	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	stderr_capture_start(&cap);
 	log_error("m:%s", arg);
-	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
-	close(saved);
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	close(fd);
-	unlink(path);
+	text = stderr_capture_end(&cap);
+	n = strlen(text);
 	assert_true(n > 0);
-	buf[n] = '\0';
-	assert_int_equal(buf[n - 1], '\n');
-	assert_ptr_equal(strchr(buf, '\n'), buf + n - 1); /* one line */
-	o = cJSON_Parse(buf);
+	assert_int_equal(text[n - 1], '\n');
+	assert_ptr_equal(strchr(text, '\n'), text + n - 1); /* one line */
+	o = cJSON_Parse(text);
+	free(text);
 	assert_non_null(o);
 	return o;
 }
