@@ -4,6 +4,7 @@
  * from them are reported and left out; repeats are merged; replaced tasks
  * are ignored; the tops of a listing of every group.
  */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,13 +41,20 @@ static int setup(void **state)
 	return mkdtemp(dir) != NULL ? 0 : -1;
 }
 
+/* dir holds files only: the journals and what a test put beside them. */
 static int teardown(void **state)
 {
-	char cmd[128];
+	struct dirent *de;
+	DIR *d = opendir(dir);
 
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	return rmdir(dir);
 }
 
 /* Appends one task's record of items to the journal file name in dir. */
@@ -92,20 +100,29 @@ static const struct node *child(const struct node *n, enum node_type type, long 
 	return NULL;
 }
 
-/* Merges dir with stderr captured into *logged (caller frees). */
-static struct node *merge(const unsigned char *replaced, size_t nreplaced, size_t *dropped,
-			  size_t *outside, char **logged)
+/* What crawl_merge made of dir, and what it wrote to stderr. */
+struct merged {
+	struct node *root;
+	size_t dropped, outside;
+	char *logged;
+};
+
+static void merge(struct merged *m, const unsigned char *replaced, size_t nreplaced)
 {
 	struct crawl_merge_src src = { dir, replaced, nreplaced };
 	struct stderr_capture cap;
-	struct node *root = NULL;
 
-	*dropped = *outside = 0;
+	memset(m, 0, sizeof(*m));
 	stderr_capture_start(&cap);
-	assert_int_equal(crawl_merge(&src, &root, dropped, outside), 0);
-	*logged = stderr_capture_end(&cap);
-	assert_non_null(root);
-	return root;
+	assert_int_equal(crawl_merge(&src, &m->root, &m->dropped, &m->outside), 0);
+	m->logged = stderr_capture_end(&cap);
+	assert_non_null(m->root);
+}
+
+static void merged_release(struct merged *m)
+{
+	node_free(m->root);
+	free(m->logged);
 }
 
 static void test_parent_chains_join_across_journals(void **state)
@@ -115,9 +132,8 @@ static void test_parent_chains_join_across_journals(void **state)
 	const struct item b[] = { { NODE_GROUP, 2, 1, 0 }, { NODE_PROJECT, 11, 1, 0 } };
 	const struct item c[] = { { NODE_GROUP, 1, 0, TOP } };
 	const struct node *g1, *g2, *g3;
-	size_t dropped, outside;
-	struct node *root;
-	char path[256], *logged;
+	struct merged m;
+	char path[256];
 	FILE *f;
 
 	(void)state;
@@ -129,12 +145,12 @@ static void test_parent_chains_join_across_journals(void **state)
 	assert_non_null(f = fopen(path, "w"));
 	fputs("garbage", f);
 	assert_int_equal(fclose(f), 0);
-	root = merge(NULL, 0, &dropped, &outside, &logged);
-	assert_int_equal(dropped, 0);
-	assert_int_equal(outside, 0);
-	assert_string_equal(logged, "");
-	assert_int_equal(root->nchildren, 1);
-	assert_non_null(g1 = child(root, NODE_GROUP, 1));
+	merge(&m, NULL, 0);
+	assert_int_equal(m.dropped, 0);
+	assert_int_equal(m.outside, 0);
+	assert_string_equal(m.logged, "");
+	assert_int_equal(m.root->nchildren, 1);
+	assert_non_null(g1 = child(m.root, NODE_GROUP, 1));
 	assert_int_equal(g1->nchildren, 2);
 	assert_non_null(g2 = child(g1, NODE_GROUP, 2));
 	assert_non_null(child(g1, NODE_PROJECT, 11));
@@ -142,8 +158,7 @@ static void test_parent_chains_join_across_journals(void **state)
 	assert_non_null(g3 = child(g2, NODE_GROUP, 3));
 	assert_int_equal(g3->nchildren, 1);
 	assert_non_null(child(g3, NODE_PROJECT, 10));
-	free(logged);
-	node_free(root);
+	merged_release(&m);
 }
 
 static void test_cycles_and_missing_parents_are_left_out(void **state)
@@ -165,25 +180,23 @@ static void test_cycles_and_missing_parents_are_left_out(void **state)
 		"leaving out group g9 (id 9): its parent group is missing or forms a cycle\n",
 		"leaving out project p20 (id 20): its group is not in the tree\n",
 	};
-	size_t dropped, outside, i;
-	struct node *root;
-	char *logged;
+	struct merged m;
+	size_t i;
 
 	(void)state;
 	put("api-0", 0, items, sizeof(items) / sizeof(items[0]));
-	root = merge(NULL, 0, &dropped, &outside, &logged);
-	assert_int_equal(dropped, 7);
-	assert_int_equal(outside, 1);
-	assert_int_equal(root->nchildren, 1);
-	assert_int_equal(root->children[0]->id, 1);
-	assert_int_equal(root->children[0]->nchildren, 1);
-	assert_non_null(child(root->children[0], NODE_PROJECT, 22));
+	merge(&m, NULL, 0);
+	assert_int_equal(m.dropped, 7);
+	assert_int_equal(m.outside, 1);
+	assert_int_equal(m.root->nchildren, 1);
+	assert_int_equal(m.root->children[0]->id, 1);
+	assert_int_equal(m.root->children[0]->nchildren, 1);
+	assert_non_null(child(m.root->children[0], NODE_PROJECT, 22));
 	for (i = 0; i < sizeof(reported) / sizeof(reported[0]); i++)
-		assert_non_null(strstr(logged, reported[i]));
+		assert_non_null(strstr(m.logged, reported[i]));
 	/* The project outside the tree is left out quietly (a --verbose line). */
-	assert_null(strstr(logged, "p21"));
-	free(logged);
-	node_free(root);
+	assert_null(strstr(m.logged, "p21"));
+	merged_release(&m);
 }
 
 static void test_repeats_are_merged(void **state)
@@ -197,28 +210,25 @@ static void test_repeats_are_merged(void **state)
 				      { NODE_PROJECT, 10, 1, 0 } };
 	const struct item top[] = { { NODE_GROUP, 1, 0, TOP } };
 	const struct node *g1, *g2;
-	size_t dropped, outside;
-	struct node *root;
-	char *logged;
+	struct merged m;
 
 	(void)state;
 	put("api-0", 0, first, 3);
 	put("api-1", 0, again, 3);
 	/* Whichever copy says "top" makes the group a top. */
 	put("api-1", 1, top, 1);
-	root = merge(NULL, 0, &dropped, &outside, &logged);
-	assert_int_equal(dropped, 0);
-	assert_string_equal(logged, "");
-	assert_int_equal(tree_count(root, NODE_GROUP), 2);
-	assert_int_equal(tree_count(root, NODE_PROJECT), 2);
-	assert_non_null(g1 = child(root, NODE_GROUP, 1));
+	merge(&m, NULL, 0);
+	assert_int_equal(m.dropped, 0);
+	assert_string_equal(m.logged, "");
+	assert_int_equal(tree_count(m.root, NODE_GROUP), 2);
+	assert_int_equal(tree_count(m.root, NODE_PROJECT), 2);
+	assert_non_null(g1 = child(m.root, NODE_GROUP, 1));
 	assert_non_null(g2 = child(g1, NODE_GROUP, 2));
 	/* Same id in another group: the project shared into it stays there too. */
 	assert_non_null(child(g1, NODE_PROJECT, 10));
 	assert_int_equal(g2->nchildren, 1);
 	assert_non_null(child(g2, NODE_PROJECT, 10));
-	free(logged);
-	node_free(root);
+	merged_release(&m);
 }
 
 static void test_replaced_tasks_are_ignored(void **state)
@@ -227,20 +237,17 @@ static void test_replaced_tasks_are_ignored(void **state)
 	const struct item old[] = { { NODE_GROUP, 2, 1, 0 } };
 	const struct item now[] = { { NODE_GROUP, 3, 1, 0 } };
 	const unsigned char replaced[] = { 0, 1, 0 };
-	size_t dropped, outside;
-	struct node *root;
-	char *logged;
+	struct merged m;
 
 	(void)state;
 	put("api-0", 0, top, 1);
 	put("api-0", 1, old, 1);
 	put("api-1", 2, now, 1);
-	root = merge(replaced, sizeof(replaced), &dropped, &outside, &logged);
-	assert_int_equal(dropped, 0);
-	assert_int_equal(root->children[0]->nchildren, 1);
-	assert_int_equal(root->children[0]->children[0]->id, 3);
-	free(logged);
-	node_free(root);
+	merge(&m, replaced, sizeof(replaced));
+	assert_int_equal(m.dropped, 0);
+	assert_int_equal(m.root->children[0]->nchildren, 1);
+	assert_int_equal(m.root->children[0]->children[0]->id, 3);
+	merged_release(&m);
 }
 
 static void test_tops_of_a_listing(void **state)
@@ -248,8 +255,8 @@ static void test_tops_of_a_listing(void **state)
 	const struct item items[] = {
 		{ NODE_GROUP, 4, 0, 0 },
 		{ NODE_GROUP, 2, 1, 0 },
-		{ NODE_GROUP, 3, 50,
-		  0 }, /* a member of a subgroup only: its parent is not listed */
+		/* The token is a member of this subgroup only: its parent is not listed. */
+		{ NODE_GROUP, 3, 50, 0 },
 		{ NODE_GROUP, 1, 0, 0 },
 	};
 	struct crawl_merge_src src = { dir, NULL, 0 };
@@ -283,16 +290,17 @@ static void test_tops_of_a_listing(void **state)
 	free(ids);
 }
 
+/* Each test in a journal directory of its own. */
+#define IN_DIR(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_parent_chains_join_across_journals, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cycles_and_missing_parents_are_left_out, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_repeats_are_merged, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_replaced_tasks_are_ignored, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tops_of_a_listing, setup, teardown),
+		IN_DIR(test_parent_chains_join_across_journals),
+		IN_DIR(test_cycles_and_missing_parents_are_left_out),
+		IN_DIR(test_repeats_are_merged),
+		IN_DIR(test_replaced_tasks_are_ignored),
+		IN_DIR(test_tops_of_a_listing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
