@@ -1,8 +1,8 @@
 /*
  * What the code under test writes to stderr (log.c's lines), kept in a
- * temporary file for the test to read (test_log.c, test_crawl_merge.c):
- * stderr_capture_start(), run the code, stderr_capture_end().  Include
- * after cmocka.h.
+ * temporary file for the tests that check what is logged, and so kept out
+ * of the test output: stderr_capture_start(), run the code,
+ * stderr_capture_end().  Include after cmocka.h.
  */
 #ifndef GLM_TEST_STDERR_CAPTURE_H
 #define GLM_TEST_STDERR_CAPTURE_H
