@@ -1,9 +1,9 @@
 /*
  * A growable byte buffer whose maximum is fixed when it is created, so
  * nothing read from the network or built for another process grows
- * without bound (grow.h does the same for arrays of elements).  Once
- * anything was added, data is NUL-terminated at data[len], so text can be
- * handed to string functions.
+ * without bound (arrays of elements grow with grow.h).  Once anything was
+ * added, data is NUL-terminated at data[len], so text can be handed to
+ * string functions.
  */
 #ifndef GLM_BUF_H
 #define GLM_BUF_H
