@@ -12,6 +12,8 @@
 
 #include <curl/curl.h>
 
+#include "buf.h"
+
 #define HTTP_CB_TYPE_MAX     64
 #define HTTP_CB_LOCATION_MAX 1024
 
@@ -19,8 +21,7 @@
 struct http_hdrs {
 	long page, next_page, total_pages; /* X-Page, X-Next-Page, X-Total-Pages */
 	long long total;		   /* X-Total */
-	char *link;			   /* Link values joined by ", ", owned; NULL when none */
-	size_t link_len;		  /* kept to LINKHDR_MAX_LEN + 1: longer is refused later */
+	struct buf link; /* Link values joined by ", ", cut at LINKHDR_MAX_LEN + 1: refused later */
 	double retry_after;		  /* seconds (number or HTTP date) */
 	long rl_limit;			  /* RateLimit-Limit */
 	long long rl_remaining, rl_reset; /* RateLimit-Remaining, RateLimit-Reset */
@@ -36,11 +37,9 @@ void http_cb_header_free(struct http_hdrs *h);
 /* CURLOPT_HEADERFUNCTION; userdata is a struct http_hdrs. */
 size_t http_cb_header(char *buf, size_t size, size_t nitems, void *userdata);
 
-/* The body of the last response, at most max bytes. */
+/* The body of the last response, at most buf.max bytes (the owner's buf_init). */
 struct http_body {
-	char *data; /* owned; NUL-terminated after data[len] */
-	size_t len, cap;
-	size_t max;
+	struct buf buf;
 	int too_big;
 };
 

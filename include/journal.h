@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "tree.h"
 
 #define JOURNAL_MAX_RECORD (256u << 20) /* bytes of one task's nodes */
@@ -22,11 +23,12 @@
 
 /* One task's nodes, built by a worker; owns its buffer. */
 struct journal_record {
-	unsigned char *buf;
-	size_t len, cap;
+	struct buf buf; /* header and nodes, capped at JOURNAL_MAX_RECORD of nodes */
 	uint64_t task;
 };
 
+/* Once, before the first journal_record_begin. */
+void journal_record_init(struct journal_record *rec);
 void journal_record_begin(struct journal_record *rec, uint64_t task);
 int journal_record_add(struct journal_record *rec, const struct node *node, unsigned flags);
 /* Appends the record to fd with one write(); the record is reset for reuse. */

@@ -42,8 +42,13 @@ void log_msg(int level, const char *func, const char *fmt, ...)
 #define log_debug(...)	 log_msg(LOG_DEBUG, __func__, __VA_ARGS__)
 
 /*
- * Escapes control characters and bytes that are not printable (as \xNN),
- * cuts at max_chars with "...".  Returns buf.  For names and paths from the API.
+ * Copies s into buf for a log line, each ASCII control character (below
+ * 0x20, and 0x7f) as \xNN, so that it cannot break the line or start an
+ * escape sequence; every other byte, UTF-8 or not (bidi controls too), is
+ * kept.  What does not fit with 8 bytes to spare is cut, never inside a
+ * UTF-8 sequence, and the copy ends in "...".  NULL is "(null)"; a bufsize
+ * below 8 gives "".  Returns buf.  For names, paths and messages from the
+ * API.
  */
 char *log_esc(const char *s, char *buf, size_t bufsize);
 

@@ -24,4 +24,16 @@ int print_tree(FILE *out, const struct node *root, const char *base_url,
 int print_json_tree(FILE *out, const struct node *root, const char *base_url,
 		    const struct options *opts, int version);
 
+/* What the printer of each format (print.c, print_yaml.c) writes with. */
+struct print_ctx {
+	FILE *out;
+	const char *base_url; /* never NULL */
+	const struct options *opts;
+};
+
+/* The url key of node: the base URL, a group's web_url, a project's clone URL of -m. */
+const char *print_url(const struct print_ctx *pc, const struct node *node);
+/* -p yaml (print_yaml.c), unflushed; 0 or GLM_ENOMEM (GLM_EUSAGE: a resolver pattern broke). */
+int print_yaml(const struct print_ctx *pc, const struct node *root);
+
 #endif

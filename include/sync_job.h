@@ -1,6 +1,6 @@
 /*
- * One project in the hands of a sync worker: what sync_clone.c,
- * sync_update.c and sync_mirror.c need, and what they report back.
+ * One project in the hands of a sync worker: what sync_clone.c and
+ * sync_update.c need, and what they report back.
  */
 #ifndef GLM_SYNC_JOB_H
 #define GLM_SYNC_JOB_H
@@ -63,15 +63,8 @@ int sync_remote_git_error(int rc, const char *what);
 int sync_clone_run(struct sync_job *job);
 /* Fetches and fast-forwards an existing checkout in dir_fd (sync_update.c). */
 int sync_update_run(struct sync_job *job, int dir_fd);
-/* Fetches origin (sets its URL to job->url first), pruning when asked (sync_update.c). */
-int sync_update_fetch(struct sync_job *job, git_repository *repo, int prune);
 /* git_remote_fetch(remote, fo), retried as sync_retry.h says; 0 or a GLM error. */
 int sync_retry_fetch(struct sync_job *job, git_remote *remote, const git_fetch_options *fo);
-/* Fetches all refs of a bare mirror, pruning (sync_mirror.c). */
-int sync_mirror_update(struct sync_job *job, git_repository *repo);
-/* Creates the mirror's origin remote, fetching every ref; a git_remote_create_cb. */
-int sync_mirror_remote_cb(git_remote **out, git_repository *repo, const char *name, const char *url,
-			  void *payload);
 /* --prune: moves the orphan to the trash unless it holds local work (sync_prune.c). */
 int sync_prune_run(struct sync_job *job);
 /* After a failed checkout of target: the files of HEAD again, nothing half-written (sync_undo.c).

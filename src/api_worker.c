@@ -539,6 +539,7 @@ void api_worker_main(const struct api_worker_plan *plan, const struct pool_child
 
 	memset(&run, 0, sizeof(run));
 	run.plan = plan;
+	journal_record_init(&run.rec);
 	http_config_from_options(&cfg, opts, opts->url);
 	cfg.rl = &plan->shm->rl;
 	cfg.give_back_closed = 1;

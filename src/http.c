@@ -150,7 +150,7 @@ int http_client_new(struct http_client **out, const struct http_config *cfg)
 		goto nomem;
 	retry_policy_init(&c->retry, cfg->retries, cfg->backoff_base_s, cfg->backoff_cap_s);
 	c->hdrs.max_body = c->cfg.max_body;
-	c->body.max = c->cfg.max_body;
+	buf_init(&c->body.buf, c->cfg.max_body);
 	http_cb_header_reset(&c->hdrs);
 	if ((rc = http_setup(c)) < 0)
 		goto fail;
@@ -257,9 +257,9 @@ static void http_server_message(const struct http_body *b, char *out, size_t siz
 	char esc[128];
 
 	out[0] = '\0';
-	if (b->len == 0 || b->len > 65536 || http_json_scan(b->data, b->len, 8))
+	if (b->buf.len == 0 || b->buf.len > 65536 || http_json_scan(b->buf.data, b->buf.len, 8))
 		return;
-	j = cJSON_ParseWithLength(b->data, b->len);
+	j = cJSON_ParseWithLength(b->buf.data, b->buf.len);
 	m = cJSON_GetObjectItemCaseSensitive(j, "message");
 	if (!cJSON_IsString(m))
 		m = cJSON_GetObjectItemCaseSensitive(j, "error");
@@ -285,10 +285,10 @@ static int http_endpoint_throttled(const struct http_client *c)
 	cJSON *j;
 	int own;
 
-	if (c->hdrs.rl_remaining == 0 || c->body.len == 0 || c->body.len > 65536 ||
-	    http_json_scan(c->body.data, c->body.len, 8))
+	if (c->hdrs.rl_remaining == 0 || c->body.buf.len == 0 || c->body.buf.len > 65536 ||
+	    http_json_scan(c->body.buf.data, c->body.buf.len, 8))
 		return 0;
-	j = cJSON_ParseWithLength(c->body.data, c->body.len);
+	j = cJSON_ParseWithLength(c->body.buf.data, c->body.buf.len);
 	m = cJSON_GetObjectItemCaseSensitive(j, "message");
 	own = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(m, "error"));
 	cJSON_Delete(j);
@@ -323,20 +323,21 @@ static int http_accept(struct http_client *c, struct http_try *t, cJSON **out_js
 	cJSON *json;
 	int rc;
 
-	if (http_json_scan(c->body.data, c->body.len, HTTP_JSON_MAX_DEPTH))
+	if (http_json_scan(c->body.buf.data, c->body.buf.len, HTTP_JSON_MAX_DEPTH))
 		return glm_error_set(GLM_ELIMIT, "JSON nested deeper than %d levels",
 				     HTTP_JSON_MAX_DEPTH);
 	/* The terminating NUL counts: cJSON checks that nothing follows the value. */
-	if (c->body.len > 0 && memchr(c->body.data, '\0', c->body.len) == NULL)
-		json = cJSON_ParseWithLengthOpts(c->body.data, c->body.len + 1, &end, 1);
+	if (c->body.buf.len > 0 && memchr(c->body.buf.data, '\0', c->body.buf.len) == NULL)
+		json = cJSON_ParseWithLengthOpts(c->body.buf.data, c->body.buf.len + 1, &end, 1);
 	else
 		json = NULL;
 	if (json == NULL) {
 		t->reason = RETRY_INVALID_JSON;
 		snprintf(t->detail, sizeof(t->detail),
-			 "invalid JSON (%zu bytes, %s, error at byte %zu)", c->body.len,
+			 "invalid JSON (%zu bytes, %s, error at byte %zu)", c->body.buf.len,
 			 c->hdrs.content_type[0] ? c->hdrs.content_type : "no type",
-			 end != NULL && end >= c->body.data ? (size_t)(end - c->body.data) : 0);
+			 end != NULL && end >= c->body.buf.data ? (size_t)(end - c->body.buf.data)
+								: 0);
 		return 1;
 	}
 	page->page = c->hdrs.page > 0 ? c->hdrs.page : 0;
@@ -348,8 +349,8 @@ static int http_accept(struct http_client *c, struct http_try *t, cJSON **out_js
 	 * for it by number keeps every request on --url.  Only keyset pages
 	 * need the Link.
 	 */
-	if (page->next_page == 0 && c->hdrs.link != NULL &&
-	    (rc = linkhdr_next(c->hdrs.link, c->cfg.base_url, c->api_path, &page->next)) < 0) {
+	if (page->next_page == 0 && c->hdrs.link.len > 0 &&
+	    (rc = linkhdr_next(c->hdrs.link.data, c->cfg.base_url, c->api_path, &page->next)) < 0) {
 		cJSON_Delete(json);
 		return rc;
 	}
@@ -382,7 +383,7 @@ static int http_judge(struct http_client *c, struct http_try *t, cJSON **out_jso
 					     c->errbuf[0] ? c->errbuf : curl_easy_strerror(t->cc));
 		if (t->reason == RETRY_TRUNCATED && c->hdrs.content_length >= 0)
 			snprintf(t->detail, sizeof(t->detail), "truncated body (%zu of %lld bytes)",
-				 c->body.len, c->hdrs.content_length);
+				 c->body.buf.len, c->hdrs.content_length);
 		else if (t->reason == RETRY_TRUNCATED)
 			snprintf(t->detail, sizeof(t->detail), "truncated body");
 		else if (t->reason == RETRY_TIMEOUT)

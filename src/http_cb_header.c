@@ -15,8 +15,9 @@ void http_cb_header_reset(struct http_hdrs *h)
 {
 	size_t max_body = h->max_body;
 
-	free(h->link);
+	buf_release(&h->link);
 	memset(h, 0, sizeof(*h));
+	buf_init(&h->link, LINKHDR_MAX_LEN + 1);
 	h->max_body = max_body;
 	h->page = h->next_page = h->total_pages = -1;
 	h->total = -1;
@@ -28,8 +29,7 @@ void http_cb_header_reset(struct http_hdrs *h)
 
 void http_cb_header_free(struct http_hdrs *h)
 {
-	free(h->link);
-	h->link = NULL;
+	buf_release(&h->link);
 }
 
 /* A whole non-negative decimal number, or -1 (empty, junk, overflow). */
@@ -68,23 +68,19 @@ static double http_cb_header_retry_after(const char *v)
 	return when > time(NULL) ? (double)(when - time(NULL)) : 0;
 }
 
+/* A header past the cap is cut: linkhdr_next refuses it for its length. */
 static void http_cb_header_link(struct http_hdrs *h, const char *v, size_t vlen)
 {
-	size_t room = LINKHDR_MAX_LEN + 1, sep = h->link_len > 0 ? 2 : 0;
-	char *p;
+	size_t room = buf_room(&h->link), sep = h->link.len > 0 ? 2 : 0;
+	size_t len = h->link.len;
 
-	if (vlen == 0 || h->link_len + sep >= room)
+	if (vlen == 0 || sep >= room)
 		return;
-	if (vlen > room - h->link_len - sep)
-		vlen = room - h->link_len - sep;
-	p = realloc(h->link, h->link_len + sep + vlen + 1);
-	if (p == NULL)
-		return;
-	h->link = p;
-	memcpy(p + h->link_len, ", ", sep);
-	memcpy(p + h->link_len + sep, v, vlen);
-	h->link_len += sep + vlen;
-	p[h->link_len] = '\0';
+	if (vlen > room - sep)
+		vlen = room - sep;
+	/* Out of memory: the header stays as it was. */
+	if (buf_add(&h->link, ", ", sep) < 0 || buf_add(&h->link, v, vlen) < 0)
+		buf_truncate(&h->link, len);
 }
 
 static void http_cb_header_copy(char *dst, size_t size, const char *v)

@@ -52,34 +52,29 @@ static char **journal_field(const struct node *n, size_t i)
 
 static int journal_put(struct journal_record *rec, const void *data, size_t n)
 {
-	if (rec->len + n > JOURNAL_MAX_RECORD + sizeof(struct journal_header))
+	int err = buf_add(&rec->buf, data, n);
+
+	if (err == GLM_ELIMIT)
 		return glm_error_set(GLM_ELIMIT, "one listing gave more than %u MiB of results",
 				     JOURNAL_MAX_RECORD >> 20);
-	if (rec->len + n > rec->cap) {
-		size_t cap = rec->cap ? rec->cap : 4096;
-		unsigned char *grown;
+	return err;
+}
 
-		while (cap < rec->len + n)
-			cap *= 2;
-		if ((grown = realloc(rec->buf, cap)) == NULL)
-			return glm_error_set(GLM_ENOMEM, "out of memory");
-		rec->buf = grown;
-		rec->cap = cap;
-	}
-	memcpy(rec->buf + rec->len, data, n);
-	rec->len += n;
-	return 0;
+void journal_record_init(struct journal_record *rec)
+{
+	buf_init(&rec->buf, JOURNAL_MAX_RECORD + sizeof(struct journal_header));
+	rec->task = 0;
 }
 
 void journal_record_begin(struct journal_record *rec, uint64_t task)
 {
 	struct journal_header h = { JOURNAL_MAGIC, 0, task };
 
-	rec->len = 0;
+	buf_reset(&rec->buf);
 	rec->task = task;
 	/* The header fits in the first allocation; a failure shows at commit. */
 	if (journal_put(rec, &h, sizeof(h)) < 0)
-		rec->len = 0;
+		buf_reset(&rec->buf);
 }
 
 int journal_record_add(struct journal_record *rec, const struct node *node, unsigned flags)
@@ -120,14 +115,14 @@ int journal_record_commit(struct journal_record *rec, int fd)
 	size_t off = 0;
 	ssize_t w;
 
-	if (rec->len < sizeof(h))
+	if (rec->buf.len < sizeof(h))
 		return glm_error_set(GLM_ENOMEM, "out of memory");
-	memcpy(&h, rec->buf, sizeof(h));
-	h.len = (uint32_t)(rec->len - sizeof(h));
-	memcpy(rec->buf, &h, sizeof(h));
+	memcpy(&h, rec->buf.data, sizeof(h));
+	h.len = (uint32_t)(rec->buf.len - sizeof(h));
+	memcpy(rec->buf.data, &h, sizeof(h));
 	/* One write() normally; a short write to a regular file is continued. */
-	while (off < rec->len) {
-		w = write(fd, rec->buf + off, rec->len - off);
+	while (off < rec->buf.len) {
+		w = write(fd, rec->buf.data + off, rec->buf.len - off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -140,8 +135,7 @@ int journal_record_commit(struct journal_record *rec, int fd)
 
 void journal_record_release(struct journal_record *rec)
 {
-	free(rec->buf);
-	memset(rec, 0, sizeof(*rec));
+	buf_release(&rec->buf);
 }
 
 static int journal_bad(const char *path, size_t off, const char *what)

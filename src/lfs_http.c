@@ -61,7 +61,7 @@ int lfs_http_new(struct lfs_http **out, const struct http_config *cfg)
 	}
 	c->cfg = *cfg;
 	c->cfg.token = NULL;
-	c->body.max = LFS_HTTP_BATCH_MAX;
+	buf_init(&c->body.buf, LFS_HTTP_BATCH_MAX);
 	/* An object's size is the sink's to check, against its pointer. */
 	c->hdrs.max_body = SIZE_MAX;
 	http_cb_header_reset(&c->hdrs);
@@ -216,7 +216,7 @@ int lfs_http_batch(struct lfs_http *c, const char *url, struct curl_slist *heade
 				     "POST %s: HTTP %ld", url, status);
 	if (status < 200 || status > 299)
 		return glm_error_set(GLM_EHTTP, "POST %s: HTTP %ld", url, status);
-	*out = cJSON_ParseWithLength(c->body.data, c->body.len);
+	*out = cJSON_ParseWithLength(c->body.buf.data, c->body.buf.len);
 	if (*out == NULL)
 		return glm_error_set(GLM_EPARSE, "POST %s: the answer is not JSON", url);
 	return 0;

@@ -43,6 +43,14 @@ static void sync_clone_try_reset(void *ctx)
 		log_warn("%s", glm_error_msg());
 }
 
+/* --mirror: origin fetches every ref under refs/ onto itself, as `git clone --mirror`. */
+static int sync_clone_mirror_cb(git_remote **out, git_repository *repo, const char *name,
+				const char *url, void *payload)
+{
+	(void)payload;
+	return git_remote_create_with_fetchspec(out, repo, name, url, "+refs/*:refs/*");
+}
+
 /* --single-branch: origin fetches only the branch that is checked out. */
 static int sync_clone_single_branch_cb(git_remote **out, git_repository *repo, const char *name,
 				       const char *url, void *payload)
@@ -105,7 +113,7 @@ int sync_clone_run(struct sync_job *job)
 						     : GIT_CHECKOUT_SAFE;
 	co.checkout_branch = opts->mirror ? NULL : job->plan->gitopts.branch;
 	if (opts->mirror) {
-		co.remote_cb = sync_mirror_remote_cb;
+		co.remote_cb = sync_clone_mirror_cb;
 	} else if (job->plan->gitopts.single_branch) {
 		co.remote_cb = sync_clone_single_branch_cb;
 		co.remote_cb_payload = job;

@@ -5,11 +5,17 @@
  * fast-forward, or following a force-push, a new default branch or a
  * deleted branch (sync_follow.c).  Anything else is left as it is and
  * reported with the reason.
+ *
+ * --mirror: a bare repository whose origin fetches every ref onto itself
+ * (the refspec sync_clone.c gives it, as `git clone --mirror`), updated by
+ * a fetch that prunes the refs deleted upstream; HEAD follows the default
+ * branch.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "error.h"
+#include "lfs_fetch.h"
 #include "log.h"
 #include "sync_checkout.h"
 #include "sync_follow.h"
@@ -36,7 +42,8 @@ static int sync_update_remote(struct sync_job *job, git_repository *repo, git_re
 	return 0;
 }
 
-int sync_update_fetch(struct sync_job *job, git_repository *repo, int prune)
+/* Fetches origin (sets its URL to job->url first), pruning when asked. */
+static int sync_update_fetch(struct sync_job *job, git_repository *repo, int prune)
 {
 	struct sync_shallow shallow;
 	git_fetch_options fo;
@@ -229,6 +236,21 @@ out:
 	return err;
 }
 
+/* Fetches all refs of a bare mirror, pruning. */
+static int sync_update_mirror(struct sync_job *job, git_repository *repo)
+{
+	int err = sync_update_fetch(job, repo, 1);
+
+	if (err < 0 || job->result == SYNC_RES_SKIPPED)
+		return err;
+	if ((err = lfs_fetch_refs(job, repo)) < 0)
+		return err;
+	job->result = job->tips > 0 ? SYNC_RES_UPDATED : SYNC_RES_UNCHANGED;
+	/* The refspec is forced: force-pushed branches and moved tags are followed already. */
+	sync_follow_tips_reason(job, 1);
+	return sync_follow_mirror_head(job, repo);
+}
+
 int sync_update_run(struct sync_job *job, int dir_fd)
 {
 	struct sync_follow_before before;
@@ -251,7 +273,7 @@ int sync_update_run(struct sync_job *job, int dir_fd)
 		goto out;
 	}
 	if (job->plan->opts->mirror) {
-		err = sync_mirror_update(job, repo);
+		err = sync_update_mirror(job, repo);
 		goto out;
 	}
 	if ((err = sync_update_before(repo, &before)) < 0 ||

@@ -34,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		start = i + 1;
 	}
-	if (h.link != NULL && (strlen(h.link) != h.link_len || h.link_len > LINKHDR_MAX_LEN + 1))
+	if (h.link.data != NULL &&
+	    (strlen(h.link.data) != h.link.len || h.link.len > LINKHDR_MAX_LEN + 1))
 		abort();
 	if (h.content_type[HTTP_CB_TYPE_MAX - 1] != '\0' ||
 	    h.location[HTTP_CB_LOCATION_MAX - 1] != '\0')

@@ -14,6 +14,7 @@
 #define CAP 64
 
 #include "queue_fixture.h"
+#include "stderr_capture.h"
 
 /* One page's answer: X-Total, and ids from..to (none when from is 0). */
 struct page {
@@ -133,17 +134,24 @@ static void test_a_listing_that_never_settles_is_reported(void **state)
 	struct fixture *f = *state;
 	const struct page pages[] = { { 200, 1, 100 }, { 199, 102, 200 } };
 	size_t queued = 0, unsettled = 0;
+	struct stderr_capture cap;
+	char *logged;
 	int reads;
 
 	push_listing(f);
+	stderr_capture_start(&cap);
 	for (reads = 1; reads <= CRAWL_SETTLE_TRIES; reads++) {
 		answer(f, pages, 2);
 		assert_int_equal(crawl_settle(&f->q, &queued, &unsettled), 0);
 		if (queued == 0)
 			break;
 	}
+	logged = stderr_capture_end(&cap);
 	assert_int_equal(reads, CRAWL_SETTLE_TRIES);
 	assert_int_equal(unsettled, 1);
+	assert_non_null(strstr(logged, "the listing changed each of the 5 times it was read; "
+				       "giving up on it, so projects may be missing"));
+	free(logged);
 	/* the last read's pages still count */
 	assert_int_equal(replaced_count(f), 2 * (CRAWL_SETTLE_TRIES - 1));
 }

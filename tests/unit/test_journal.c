@@ -57,7 +57,7 @@ static off_t write_two(const char *path)
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 	assert_true(fd >= 0);
-	memset(&rec, 0, sizeof(rec));
+	journal_record_init(&rec);
 	journal_record_begin(&rec, 0);
 	assert_int_equal(journal_record_add(&rec, a, JOURNAL_TOP), 0);
 	assert_int_equal(journal_record_add(&rec, b, 0), 0);
@@ -164,7 +164,7 @@ static void test_project_fields_round_trip(void **state)
 	assert_int_equal(node_set(&p->full_path, "équipe/sous groupe/x.y"), 0);
 	assert_int_equal(node_set(&p->http_url, "http://h/équipe/x.y.git"), 0);
 	assert_int_equal(node_set(&p->last_activity_at, "2020-01-01T00:00:00Z"), 0);
-	memset(&rec, 0, sizeof(rec));
+	journal_record_init(&rec);
 	journal_record_begin(&rec, 3);
 	assert_int_equal(journal_record_add(&rec, p, 0), 0);
 	assert_int_equal(journal_record_commit(&rec, fd), 0);

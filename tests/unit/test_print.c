@@ -190,6 +190,147 @@ static void test_yaml_golden(void **state)
 	check_golden(PRINT_YAML, golden_yaml);
 }
 
+/*
+ * Scalars that reach every choice of PyYAML's emitter: block indicators,
+ * implicit types, the escapes of its own (\N \_ \L \P), a double-quoted
+ * scalar folded at 80 columns, an invalid byte, a null.  The golden is what
+ * PyYAML 6.0's yaml.dump(d, default_flow_style=False) printed for the same
+ * dict (invalid bytes as U+FFFD), plus print()'s newline.
+ */
+static const char *const yaml_names[] = {
+	"- dash",
+	"key: value",
+	"#hash",
+	"a #b",
+	"---x",
+	"? q",
+	"?q",
+	"nel\xc2\x85 nbsp\xc2\xa0 ls\xe2\x80\xa8 ps\xe2\x80\xa9 bom\xef\xbb\xbf",
+	"\xc3\x9cn\xc3\xaf"
+	"c\xc3\xb6"
+	"d\xc3\xa9 words that go on and on \xc3\xa9 past eighty "
+	"columns \xc3\xa9 of text and more",
+	"bad\xff",
+	" lead",
+	"trail ",
+	"null",
+	"123",
+	"1.5",
+	"2020-01-01",
+	"~",
+	"a  b",
+	"tab\there",
+};
+
+static const char golden_yaml_scalars[] =
+	"children:\n"
+	"- name: ' lead'\n"
+	"  root_path: / lead\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p10.git\n"
+	"- name: '#hash'\n"
+	"  root_path: /#hash\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p2.git\n"
+	"- name: '- dash'\n"
+	"  root_path: /- dash\n"
+	"  type: project\n"
+	"  url: null\n"
+	"- name: '---x'\n"
+	"  root_path: /---x\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p4.git\n"
+	"- name: '1.5'\n"
+	"  root_path: /1.5\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p14.git\n"
+	"- name: '123'\n"
+	"  root_path: /123\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p13.git\n"
+	"- name: '2020-01-01'\n"
+	"  root_path: /2020-01-01\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p15.git\n"
+	"- name: '? q'\n"
+	"  root_path: /? q\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p5.git\n"
+	"- name: ?q\n"
+	"  root_path: /?q\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p6.git\n"
+	"- name: a  b\n"
+	"  root_path: /a  b\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p17.git\n"
+	"- name: 'a #b'\n"
+	"  root_path: '/a #b'\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p3.git\n"
+	"- name: \"bad\\uFFFD\"\n"
+	"  root_path: \"/bad\\uFFFD\"\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p9.git\n"
+	"- name: 'key: value'\n"
+	"  root_path: '/key: value'\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p1.git\n"
+	"- name: \"nel\\N nbsp\\_ ls\\L ps\\P bom\\uFEFF\"\n"
+	"  root_path: \"/nel\\N nbsp\\_ ls\\L ps\\P bom\\uFEFF\"\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p7.git\n"
+	"- name: 'null'\n"
+	"  root_path: /null\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p12.git\n"
+	"- name: \"tab\\there\"\n"
+	"  root_path: \"/tab\\there\"\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p18.git\n"
+	"- name: 'trail '\n"
+	"  root_path: '/trail '\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p11.git\n"
+	"- name: '~'\n"
+	"  root_path: /~\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p16.git\n"
+	"- name: \"\\xDCn\\xEFc\\xF6d\\xE9 words that go on and on \\xE9 past eighty columns "
+	"\\xE9\\\n"
+	"    \\ of text and more\"\n"
+	"  root_path: \"/\\xDCn\\xEFc\\xF6d\\xE9 words that go on and on \\xE9 past eighty "
+	"columns\\\n"
+	"    \\ \\xE9 of text and more\"\n"
+	"  type: project\n"
+	"  url: git@gitlab.example.com:p8.git\n"
+	"name: ''\n"
+	"root_path: ''\n"
+	"type: root\n"
+	"url: https://gitlab.example.com\n"
+	"\n";
+
+static void test_yaml_scalars_as_pyyaml_writes_them(void **state)
+{
+	struct node *root = node_new(NODE_ROOT), *p;
+	char path[16], *out;
+	size_t i;
+
+	(void)state;
+	assert_non_null(root);
+	for (i = 0; i < sizeof(yaml_names) / sizeof(yaml_names[0]); i++) {
+		snprintf(path, sizeof(path), "p%zu", i);
+		p = fx_add(root, NODE_PROJECT, (long long)i + 1, yaml_names[i], path);
+		if (i == 0) /* a project without an SSH URL */
+			assert_int_equal(node_set(&p->ssh_url, NULL), 0);
+	}
+	assert_int_equal(tree_finish(root, NAMING_NAME), 0);
+	out = render(root, PRINT_YAML, METHOD_SSH);
+	assert_string_equal(out, golden_yaml_scalars);
+	free(out);
+	node_free(root);
+}
+
 static void test_http_method_prints_http_urls(void **state)
 {
 	struct node *root = sample();
@@ -294,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_tree_golden),
 		cmocka_unit_test(test_json_golden),
 		cmocka_unit_test(test_yaml_golden),
+		cmocka_unit_test(test_yaml_scalars_as_pyyaml_writes_them),
 		cmocka_unit_test(test_http_method_prints_http_urls),
 		cmocka_unit_test(test_hostile_names_are_escaped),
 		cmocka_unit_test(test_empty_tree),

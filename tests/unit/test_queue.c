@@ -15,6 +15,7 @@
 #define CAP 8
 
 #include "queue_fixture.h"
+#include "stderr_capture.h"
 
 static struct queue_task task(enum queue_kind kind, long long id)
 {
@@ -88,11 +89,14 @@ static void test_a_task_that_kills_three_workers_fails(void **state)
 	struct fixture *f = *state;
 	struct queue_task t = task(QUEUE_SHARED, 7), got;
 	struct queue_status st;
+	struct stderr_capture cap;
+	char *logged;
 	size_t i;
 	uint64_t claim;
 	int round, wst;
 
 	assert_int_equal(queue_push(&f->q, &t, 1), 0);
+	stderr_capture_start(&cap);
 	for (round = 1; round <= QUEUE_MAX_TRIES; round++) {
 		pid_t pid = fork();
 
@@ -109,6 +113,9 @@ static void test_a_task_that_kills_three_workers_fails(void **state)
 		assert_int_equal(st.claimed, 0);
 		assert_int_equal(st.ready, round < QUEUE_MAX_TRIES);
 	}
+	logged = stderr_capture_end(&cap);
+	assert_non_null(strstr(logged, "(id 7, page 1) killed 3 API workers; giving up on it\n"));
+	free(logged);
 	status(&f->q, &st);
 	assert_int_equal(st.failed, 1);
 	assert_int_equal(queue_claim(&f->q, 1, &got, &i, &claim), GLM_ESTOPPED);
@@ -233,6 +240,8 @@ static void test_skipped_and_given_back_tasks(void **state)
 				   task(QUEUE_PROJECTS, 3) };
 	struct queue_task got;
 	struct queue_status st;
+	struct stderr_capture cap;
+	char *logged;
 	size_t i, j;
 	uint64_t claim;
 
@@ -255,7 +264,12 @@ static void test_skipped_and_given_back_tasks(void **state)
 		assert_int_equal(queue_claim(&f->q, 101, &got, &j, &claim), 0);
 		assert_int_equal(got.id, 1);
 	}
+	stderr_capture_start(&cap);
 	assert_int_equal(queue_give_back(&f->q, j), 0);
+	logged = stderr_capture_end(&cap);
+	assert_non_null(strstr(logged, "(id 1, page 1): refused by the endpoint's own rate limit "
+				       "30 times; giving up on it\n"));
+	free(logged);
 	status(&f->q, &st);
 	assert_true(st.failed == 1 && st.ready == 1);
 }
