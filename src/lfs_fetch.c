@@ -329,6 +329,7 @@ static int lfs_fetch_client(const struct sync_job *job)
 	cfg.timeout_s = 0;
 	cfg.idle_s = opts->git_timeout;
 	cfg.retries = opts->api_retries;
+	cfg.counts = job->plan->queue.counts;
 	return lfs_http_new(&lfs_fetch_http, &cfg);
 }
 

@@ -12,6 +12,7 @@
 #include "lfs_hash.h"
 #include "lfs_store.h"
 #include "log.h"
+#include "reqcount.h"
 #include "retry.h"
 
 #define LFS_HTTP_BATCH_MAX ((size_t)16 << 20) /* bytes of a batch answer */
@@ -124,6 +125,7 @@ static int lfs_http_perform(struct lfs_http *c, const struct lfs_http_req *r, lo
 		log_verbose("%s %s: %s; retrying in %.1f s", r->method, r->url, detail, delay);
 		if ((rc = retry_sleep(delay)) < 0)
 			return rc;
+		reqcount_retry(c->cfg.counts);
 	}
 }
 

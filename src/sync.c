@@ -23,6 +23,7 @@
 #include "log.h"
 #include "monoclock.h"
 #include "ratelimit.h"
+#include "reqcount.h"
 #include "safepath.h"
 #include "signals.h"
 #include "sync_dryrun.h"
@@ -236,6 +237,18 @@ static void sync_trash_stamp(struct sync_plan *plan)
 	strftime(plan->trash_stamp, sizeof(plan->trash_stamp), "%Y%m%dT%H%M%SZ", &tm);
 }
 
+/* What the workers' requests came to, for --metrics. */
+static void sync_count_requests(struct sync_plan *plan, struct sync_summary *out)
+{
+	struct ratelimit_stats rs;
+	struct shm_reqcount counts;
+
+	reqcount_read(plan->queue.counts, &counts);
+	out->retries = counts.retries;
+	if (ratelimit_stats(plan->queue.rl, &rs) == 0)
+		out->ratelimit_wait_s = rs.wait_s;
+}
+
 int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	     const char *base_url, int complete, struct sync_summary *out)
 {
@@ -317,6 +330,7 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	}
 	guarded = out->guarded;
 	sync_report_count(&plan, out);
+	sync_count_requests(&plan, out);
 	out->moved = moved;
 	out->guarded = guarded;
 	sync_report_log(&plan, out, monoclock_seconds_since(start));

@@ -68,6 +68,15 @@ def projects(metrics, result):
     return metrics[("glmirror_projects_total", f'{{result="{result}"}}')]
 
 
+def api_requests(metrics):
+    return {c: metrics[("glmirror_api_requests_total", f'{{class="{c}"}}')]
+            for c in ("2xx", "3xx", "4xx", "5xx", "error")}
+
+
+def status_class(status):
+    return "error" if status == 0 else f"{status // 100}xx"
+
+
 def run(run_glmirror, fake, *args, token=None):
     return run_glmirror(["-u", fake.url, "-m", "http", *args],
                         env={"GITLAB_TOKEN": token or fake.token})
@@ -89,8 +98,11 @@ def test_metrics_match_the_report_of_the_same_run(fake_gitlab, run_glmirror, tmp
     assert m[("glmirror_received_bytes_total", "")] == sum(r["bytes"] for r in records) > 0
     assert m[("glmirror_tree_projects", "")] == len(records) == 4
     assert m[("glmirror_tree_groups", "")] == 3
-    assert m[("glmirror_api_requests_total", "")] == fake.stats()["api_total"]
+    assert api_requests(m) == {"2xx": fake.stats()["api_total"], "3xx": 0, "4xx": 0,
+                               "5xx": 0, "error": 0}
     assert m[("glmirror_api_throttled_total", "")] == 0
+    assert m[("glmirror_api_retries_total", "")] == 0
+    assert m[("glmirror_sync_retries_total", "")] == 0
     assert m[("glmirror_run_exit_code", "")] == 0
     start, end = m[("glmirror_run_start_timestamp_seconds", "")], m[(
         "glmirror_run_end_timestamp_seconds", "")]
@@ -105,6 +117,64 @@ def test_metrics_match_the_report_of_the_same_run(fake_gitlab, run_glmirror, tmp
     m = parse_metrics(metrics_file.read_text())
     assert projects(m, "unchanged") == 4 and projects(m, "cloned") == 0
     assert m[("glmirror_received_bytes_total", "")] == 0
+
+
+FAULTY = {"groups": [
+    {"name": "Data", "path": "data", "projects": [
+        {"name": "zoo", "path": "zoo", "lfs": {"big.bin": 4000}},
+        {"name": "tool", "path": "tool"},
+    ], "subgroups": [{"name": "Deep", "path": "deep", "projects": [{"name": "x", "path": "x"}]}]},
+]}
+
+
+def test_metrics_count_status_classes_retries_and_waits_as_the_fake_saw_them(
+        fake_gitlab, run_glmirror, tmp_path):
+    fake = fake_gitlab(spec=FAULTY)
+    ov = fake.control
+    ov("override", path_regex=r"^/api/v4/groups/\d+/projects", status=503, times=2)
+    ov("override", path_regex=r"^/api/v4/groups/\d+/descendant_groups", status=429,
+       headers={"Retry-After": "1"}, times=1)
+    # On the first request, so on a new connection: libcurl itself sends a request
+    # again, unseen, when a kept-alive connection turns out to be closed.
+    ov("override", path_regex=r"^/api/v4/user$", fault="reset", times=1)
+    ov("override", path_regex=r"^/data/tool\.git/info/refs", status=502, times=2)
+    ov("override", path_regex=r"^/data/deep/x\.git/info/refs", status=429,
+       headers={"Retry-After": "1"}, times=1)
+    ov("override", path_regex="/gitlab-lfs/objects/", status=503, body="busy", times=1)
+    metrics_file = tmp_path / "glmirror.prom"
+    proc = run(run_glmirror, fake, "--metrics", metrics_file, tmp_path / "dest")
+    assert proc.returncode == 0, proc.stderr
+    m = parse_metrics(metrics_file.read_text())
+    requests = fake.stats()["requests"]
+    api = [r["status"] for r in requests if r["api"]]
+    other = [r["status"] for r in requests if not r["api"]]
+    assert api_requests(m) == {c: sum(status_class(s) == c for s in api)
+                               for c in ("2xx", "3xx", "4xx", "5xx", "error")}
+    assert api.count(503) == 2 and api.count(429) == 1 and api.count(0) == 1
+    assert m[("glmirror_api_throttled_total", "")] == 1
+    # Every request that failed was sent again, and then succeeded (the run exited 0).
+    assert m[("glmirror_api_retries_total", "")] == 4
+    assert other.count(502) == 2 and other.count(429) == 1 and other.count(503) == 1
+    assert m[("glmirror_sync_retries_total", "")] == 4
+    # Retry-After paused every worker: the time they waited for it is counted.
+    assert m[("glmirror_ratelimit_wait_seconds_total", "")] > 0
+    assert projects(m, "cloned") == 3
+
+
+def test_metrics_count_the_wait_the_servers_ratelimit_headers_force(fake_gitlab, run_glmirror,
+                                                                    tmp_path):
+    fake = fake_gitlab(spec=SPEC, rate_limit="2/2")
+    metrics_file = tmp_path / "glmirror.prom"
+    proc = run(run_glmirror, fake, "--metrics", metrics_file, "-p", "--tree-out",
+               tmp_path / "tree.json")
+    assert proc.returncode == 0, proc.stderr
+    m = parse_metrics(metrics_file.read_text())
+    api = [r["status"] for r in fake.stats()["requests"] if r["api"]]
+    assert len(api) > 4  # more than two windows' budget: the headers made the crawl wait
+    assert m[("glmirror_ratelimit_wait_seconds_total", "")] > 0
+    assert m[("glmirror_api_throttled_total", "")] == api.count(429)
+    assert m[("glmirror_api_retries_total", "")] == api.count(429)
+    assert sum(api_requests(m).values()) == len(api)
 
 
 def test_a_failed_run_writes_metrics_and_keeps_the_last_success(fake_gitlab, run_glmirror,
