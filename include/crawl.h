@@ -9,11 +9,15 @@
 #include <stddef.h>
 
 #include "options.h"
+#include "shm_layout.h"
 #include "tree.h"
 
 struct crawl_result {
-	size_t api_calls;    /* requests sent, retries included */
-	size_t throttled;    /* 429 answers */
+	size_t api_calls;		      /* requests sent, retries included */
+	size_t throttled;		      /* 429 answers, the endpoints' own included */
+	uint64_t answers[SHM_ANSWER_CLASSES]; /* requests by the status class of the answer */
+	size_t retries;			      /* requests sent again */
+	double ratelimit_wait_s;	      /* the workers slept for the rate limiter */
 	size_t failed_tasks; /* groups or pages that could not be listed (reported) */
 	size_t outside;	     /* projects left out because their group is not listed */
 	size_t worker_deaths;

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 struct shm_ratelimit;
+struct shm_reqcount;
 
 struct http_config {
 	const char *base_url;	  /* "https://gitlab.example.com" (no /api/v4, no trailing /) */
@@ -29,6 +30,7 @@ struct http_config {
 	double backoff_base_s;	  /* 0: RETRY_BASE_S (retry.h); tests make it small */
 	double backoff_cap_s;	  /* 0: RETRY_CAP_S */
 	int give_back_closed;	  /* an endpoint's own 429 returns GLM_ECLOSED instead of waiting */
+	struct shm_reqcount *counts; /* tries and retries counted (reqcount.h); NULL for none */
 };
 
 /* What the pagination headers said. */

@@ -86,6 +86,7 @@ struct ratelimit_stats {
 	uint64_t requests, throttled, waits;
 	uint32_t in_flight, max_in_flight, repairs;
 	double rate, tokens;
+	double wait_s; /* slept for tokens and pauses, every worker together */
 	uint64_t class_throttled[RL_CLASS_COUNT]; /* own 429s of each class */
 	int64_t class_limit[RL_CLASS_COUNT];	  /* budget per window in force; 0 none */
 };

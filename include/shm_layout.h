@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define SHM_MAGIC	   0x474c4d52u /* "GLMR" */
-#define SHM_LAYOUT_VERSION 2
+#define SHM_LAYOUT_VERSION 3
 #define SHM_CACHELINE	   64
 
 /* A robust, process-shared mutex (shm_lock.c), alone on its cache line. */
@@ -84,6 +84,7 @@ struct shm_ratelimit {
 	uint64_t requests;  /* tokens granted */
 	uint64_t throttled; /* 429 answers seen */
 	uint64_t waits;	    /* times a worker slept for a token or a pause */
+	uint64_t wait_ns;   /* slept for it, every worker together (atomic adds, no lock) */
 	uint32_t in_flight;
 	uint32_t max_in_flight;
 	int32_t flight_pid[SHM_RL_SLOTS]; /* pid of each request in flight, 0 = free */
@@ -94,6 +95,31 @@ _Static_assert(offsetof(struct shm_ratelimit, lock) == 0, "the lock leads the bu
 _Static_assert(sizeof(struct shm_ratelimit) % SHM_CACHELINE == 0, "bucket pads to a cache line");
 _Static_assert(offsetof(struct shm_ratelimit, cls) % 8 == 0, "class budgets are aligned");
 _Static_assert(sizeof(struct shm_ratelimit) <= 2048, "bucket stays small");
+
+/* ---- request counters (reqcount.c) ----------------------------------- */
+
+/* The status classes of answers; SHM_ANSWER_NONE: no status line came. */
+enum shm_answer_class {
+	SHM_ANSWER_2XX,
+	SHM_ANSWER_3XX,
+	SHM_ANSWER_4XX,
+	SHM_ANSWER_5XX,
+	SHM_ANSWER_NONE,
+	SHM_ANSWER_CLASSES
+};
+
+/*
+ * What the workers' requests came to, for --metrics.  Only ever added to,
+ * with atomic adds and no lock: a worker that dies between two adds leaves
+ * nothing to repair.
+ */
+struct shm_reqcount {
+	uint64_t answers[SHM_ANSWER_CLASSES]; /* tries by the class of their answer */
+	uint64_t throttled;		      /* answers 429 (in answers[SHM_ANSWER_4XX] too) */
+	uint64_t retries;		      /* tries sent again after a failed or throttled one */
+} __attribute__((aligned(SHM_CACHELINE)));
+
+_Static_assert(sizeof(struct shm_reqcount) == SHM_CACHELINE, "reqcount fills one cache line");
 
 /* ---- API work queue (queue.c) ---------------------------------------- */
 
@@ -170,15 +196,17 @@ struct queue_shm {
 _Static_assert(offsetof(struct queue_shm, lock) == 0, "the lock leads the queue");
 _Static_assert(sizeof(struct queue_shm) % SHM_CACHELINE == 0, "queue pads to a cache line");
 
-/* The crawl's region: header, bucket, queue, then QUEUE_CAPACITY tasks. */
+/* The crawl's region: header, bucket, counters, queue, then QUEUE_CAPACITY tasks. */
 struct crawl_shm {
 	struct shm_header header;
 	struct shm_ratelimit rl __attribute__((aligned(SHM_CACHELINE)));
+	struct shm_reqcount counts; /* the API requests */
 	struct queue_shm queue;
 	struct queue_task tasks[];
 };
 
 _Static_assert(offsetof(struct crawl_shm, rl) % SHM_CACHELINE == 0, "bucket on its own line");
+_Static_assert(offsetof(struct crawl_shm, counts) % SHM_CACHELINE == 0, "counters on their line");
 _Static_assert(offsetof(struct crawl_shm, tasks) % SHM_CACHELINE == 0, "tasks start a line");
 
 /* ---- sync queue and progress (sync_queue.c) -------------------------- */
@@ -240,20 +268,23 @@ _Static_assert(sizeof(struct sync_slot) % _Alignof(struct sync_slot) == 0, "slot
 
 /*
  * The sync's region (sync_queue.c maps it): header, the sync workers' rate
- * limiter, the queue, then its slots.  Clones, fetches and Git LFS requests
- * (lfs_http.c) take their turns from the limiter; its only rate is what
- * the RateLimit-* headers of LFS answers allow, and a 429 to any of them
- * stops every worker from starting one until Retry-After (the crawl's
- * bucket is unmapped by then, and with -f there is none).
+ * limiter, the counters of the git and Git LFS requests' retries, the
+ * queue, then its slots.  Clones, fetches and Git LFS requests (lfs_http.c)
+ * take their turns from the limiter; its only rate is what the RateLimit-*
+ * headers of LFS answers allow, and a 429 to any of them stops every worker
+ * from starting one until Retry-After (the crawl's bucket is unmapped by
+ * then, and with -f there is none).
  */
 struct sync_shm {
 	struct shm_header header;
 	struct shm_ratelimit rl __attribute__((aligned(SHM_CACHELINE)));
+	struct shm_reqcount counts;
 	struct sync_queue_shm queue;
 	struct sync_slot slots[];
 };
 
 _Static_assert(offsetof(struct sync_shm, rl) % SHM_CACHELINE == 0, "bucket on its own line");
+_Static_assert(offsetof(struct sync_shm, counts) % SHM_CACHELINE == 0, "counters on their line");
 _Static_assert(offsetof(struct sync_shm, queue) % SHM_CACHELINE == 0, "queue on its own line");
 _Static_assert(offsetof(struct sync_shm, slots) % _Alignof(struct sync_slot) == 0, "slots align");
 

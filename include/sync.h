@@ -21,6 +21,8 @@ struct sync_summary {
 	size_t disk_full;   /* projects never started because the disk under DEST was full */
 	uint64_t bytes;	    /* received, as the --report lines count them */
 	uint64_t throttled; /* 429s of git and Git LFS requests (each paused every worker) */
+	uint64_t retries;   /* clones, fetches and Git LFS requests sent again */
+	double ratelimit_wait_s; /* the workers waited for a 429's pause */
 };
 
 /*

@@ -15,10 +15,11 @@
 
 /* A process's handle; the shared part lives in the mapping. */
 struct sync_queue {
-	struct sync_queue_shm *shm; /* points into region; not owned */
-	struct sync_slot *slots;    /* points into region; not owned */
-	struct shm_ratelimit *rl;   /* the git servers' shared pause; points into region */
-	void *region;		    /* owned by the creator (the supervisor) */
+	struct sync_queue_shm *shm;  /* points into region; not owned */
+	struct sync_slot *slots;     /* points into region; not owned */
+	struct shm_ratelimit *rl;    /* the git servers' shared pause; points into region */
+	struct shm_reqcount *counts; /* retries of git and LFS requests; points into region */
+	void *region;		     /* owned by the creator (the supervisor) */
 	size_t region_size;
 };
 

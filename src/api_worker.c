@@ -542,6 +542,7 @@ void api_worker_main(const struct api_worker_plan *plan, const struct pool_child
 	journal_record_init(&run.rec);
 	http_config_from_options(&cfg, opts, opts->url);
 	cfg.rl = &plan->shm->rl;
+	cfg.counts = &plan->shm->counts;
 	cfg.give_back_closed = 1;
 	if ((fd = api_open_journal(plan, child->index)) < 0 ||
 	    (err = http_client_new(&run.http, &cfg)) < 0) {

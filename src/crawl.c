@@ -24,6 +24,7 @@
 #include "log.h"
 #include "pool.h"
 #include "ratelimit.h"
+#include "reqcount.h"
 #include "shm.h"
 #include "signals.h"
 
@@ -260,6 +261,7 @@ int crawl_run(const struct options *opts, struct node **out_root, struct crawl_r
 	struct api_worker_plan plan;
 	struct crawl_ctx c;
 	struct ratelimit_stats rs;
+	struct shm_reqcount counts;
 	struct queue_task seed;
 	struct crawl_merge_src src;
 	const char *tmp = getenv("TMPDIR");
@@ -304,8 +306,12 @@ int crawl_run(const struct options *opts, struct node **out_root, struct crawl_r
 	free(replaced);
 	if (ratelimit_stats(&plan.shm->rl, &rs) == 0) {
 		res->api_calls = rs.requests;
-		res->throttled = rs.throttled;
+		res->ratelimit_wait_s = rs.wait_s;
 	}
+	reqcount_read(&plan.shm->counts, &counts);
+	memcpy(res->answers, counts.answers, sizeof(res->answers));
+	res->throttled = counts.throttled;
+	res->retries = counts.retries;
 	res->failed_tasks = c.st.failed + dropped + unsettled;
 	res->worker_deaths = c.pool.deaths;
 out:

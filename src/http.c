@@ -12,6 +12,7 @@
 #include "log.h"
 #include "options.h"
 #include "ratelimit.h"
+#include "reqcount.h"
 #include "retry.h"
 
 #define HTTP_CONNECT_TIMEOUT_S 10
@@ -430,6 +431,7 @@ static int http_try_once(struct http_client *c, struct http_try *t, enum ratelim
 	t->cc = curl_easy_perform(c->curl);
 	ratelimit_release(c->cfg.rl);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &t->status);
+	reqcount_answer(c->cfg.counts, t->status);
 	curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME_T, &us);
 	t->ms = (long)(us / 1000);
 	ratelimit_observe(c->cfg.rl, c->hdrs.rl_limit, c->hdrs.rl_remaining, c->hdrs.rl_reset);
@@ -454,6 +456,8 @@ static int http_throttled(struct http_client *c, const char *api_path, const str
 		if ((rc = ratelimit_pause_class(c->cfg.rl, cls, c->hdrs.retry_after)) < 0 ||
 		    !c->cfg.give_back_closed)
 			return rc;
+		/* The caller gives the request back; it is asked again when the class opens. */
+		reqcount_retry(c->cfg.counts);
 		return glm_error_set(GLM_ECLOSED, "%s is closed for a while", api_path);
 	}
 	delay = ratelimit_pause_seconds(c->hdrs.retry_after, c->hdrs.rl_reset,
@@ -487,7 +491,8 @@ int http_get_json(struct http_client *client, const char *api_path, cJSON **out_
 	}
 	for (;;) {
 		memset(&t, 0, sizeof(t));
-		tries++;
+		if (++tries > 1)
+			reqcount_retry(client->cfg.counts);
 		if ((rc = http_try_once(client, &t, cls)) < 0)
 			goto out;
 		rc = http_judge(client, &t, out_json, page_out);

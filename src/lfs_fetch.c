@@ -349,6 +349,7 @@ static int lfs_fetch_client(const struct sync_job *job)
 	 * now, and its endpoint classes are the API's), with one shared pause.
 	 */
 	cfg.rl = job->plan->queue.rl;
+	cfg.counts = job->plan->queue.counts;
 	return lfs_http_new(&lfs_fetch_http, &cfg);
 }
 

@@ -14,6 +14,7 @@
 #include "lfs_store.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "reqcount.h"
 #include "retry.h"
 
 #define LFS_HTTP_BATCH_MAX ((size_t)16 << 20) /* bytes of a batch answer */
@@ -166,6 +167,7 @@ static int lfs_http_perform(struct lfs_http *c, const struct lfs_http_req *r, lo
 		if (why == RETRY_THROTTLED && ++throttled <= RETRY_MAX_THROTTLED) {
 			if ((rc = lfs_http_throttled(c, r, detail, throttled)) < 0)
 				return rc;
+			reqcount_retry(c->cfg.counts);
 			continue;
 		}
 		if (why == RETRY_NONE || why == RETRY_THROTTLED || ++failures > c->retry.retries)
@@ -176,6 +178,7 @@ static int lfs_http_perform(struct lfs_http *c, const struct lfs_http_req *r, lo
 		log_verbose("%s %s: %s; retrying in %.1f s", r->method, r->url, detail, delay);
 		if ((rc = retry_sleep(delay)) < 0)
 			return rc;
+		reqcount_retry(c->cfg.counts);
 	}
 }
 

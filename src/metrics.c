@@ -7,6 +7,7 @@
 #include "metrics.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +71,21 @@ static void metrics_projects(FILE *f, const struct sync_summary *s)
 			rows[i].n);
 }
 
+static void metrics_api_requests(FILE *f, const struct crawl_result *c)
+{
+	static const char *const classes[SHM_ANSWER_CLASSES] = {
+		[SHM_ANSWER_2XX] = "2xx", [SHM_ANSWER_3XX] = "3xx",    [SHM_ANSWER_4XX] = "4xx",
+		[SHM_ANSWER_5XX] = "5xx", [SHM_ANSWER_NONE] = "error",
+	};
+
+	metrics_family(f, "glmirror_api_requests_total", "counter",
+		       "API requests of the last run's crawl, retries included, by the status "
+		       "class of the answer (error: no answer, the connection failed).");
+	for (int i = 0; i < SHM_ANSWER_CLASSES; i++)
+		fprintf(f, "glmirror_api_requests_total{class=\"%s\"} %" PRIu64 "\n", classes[i],
+			c->answers[i]);
+}
+
 int metrics_format(FILE *f, const struct metrics_run *m, double last_success)
 {
 	metrics_one(f, "glmirror_run_start_timestamp_seconds", "gauge",
@@ -90,12 +106,14 @@ int metrics_format(FILE *f, const struct metrics_run *m, double last_success)
 	metrics_one(f, "glmirror_tree_projects", "gauge", "Projects in the last run's tree.",
 		    (double)m->projects);
 	if (m->crawled) {
-		metrics_one(f, "glmirror_api_requests_total", "counter",
-			    "API requests of the last run's crawl, retries included.",
-			    (double)m->crawl.api_calls);
+		metrics_api_requests(f, &m->crawl);
 		metrics_one(f, "glmirror_api_throttled_total", "counter",
 			    "API answers 429 (Too Many Requests) in the last run's crawl.",
 			    (double)m->crawl.throttled);
+		metrics_one(f, "glmirror_api_retries_total", "counter",
+			    "API requests of the last run's crawl sent again after a failed or "
+			    "throttled try.",
+			    (double)m->crawl.retries);
 	}
 	if (m->synced) {
 		metrics_projects(f, &m->sync);
@@ -106,7 +124,17 @@ int metrics_format(FILE *f, const struct metrics_run *m, double last_success)
 			f, "glmirror_sync_throttled_total", "counter",
 			"Git and Git LFS answers 429 (Too Many Requests) in the last run's sync.",
 			(double)m->sync.throttled);
+		metrics_one(f, "glmirror_sync_retries_total", "counter",
+			    "Clones, fetches and Git LFS requests of the last run sent again after "
+			    "a failed or throttled try.",
+			    (double)m->sync.retries);
 	}
+	if (m->crawled || m->synced)
+		metrics_one(f, "glmirror_ratelimit_wait_seconds_total", "counter",
+			    "Time the last run's workers waited for the rate limit (its pace and "
+			    "the pauses after 429s), every worker's wait added up.",
+			    (m->crawled ? m->crawl.ratelimit_wait_s : 0) +
+				    (m->synced ? m->sync.ratelimit_wait_s : 0));
 	if (ferror(f))
 		return glm_error_errno(GLM_EIO, errno, "write");
 	return 0;

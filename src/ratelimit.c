@@ -195,21 +195,35 @@ int ratelimit_acquire(struct shm_ratelimit *rl)
 	return ratelimit_acquire_class(rl, RL_CLASS_OTHER);
 }
 
+/* The wait since slept_from (0: none) is over: adds it to everybody's total. */
+static void ratelimit_count_wait(struct shm_ratelimit *rl, int64_t slept_from)
+{
+	if (slept_from != 0)
+		__atomic_fetch_add(&rl->wait_ns, (uint64_t)(monoclock_ns() - slept_from),
+				   __ATOMIC_RELAXED);
+}
+
 int ratelimit_acquire_class(struct shm_ratelimit *rl, enum ratelimit_class cls)
 {
-	int64_t now, wait;
+	int64_t now, wait, slept_from = 0;
 	struct timespec until;
 	int rc;
 
 	if (rl == NULL)
 		return 0;
 	for (;;) {
-		if (signals_stopping())
+		if (signals_stopping()) {
+			ratelimit_count_wait(rl, slept_from);
 			return glm_error_set(GLM_EINTR,
 					     "interrupted while waiting for the rate limit");
+		}
 		now = monoclock_ns();
-		if ((rc = ratelimit_acquire_class_at(rl, cls, now, &wait)) <= 0)
+		if ((rc = ratelimit_acquire_class_at(rl, cls, now, &wait)) <= 0) {
+			ratelimit_count_wait(rl, slept_from);
 			return rc;
+		}
+		if (slept_from == 0)
+			slept_from = now;
 		until.tv_sec = (now + wait) / RL_NS;
 		until.tv_nsec = (now + wait) % RL_NS;
 		/* EINTR: the loop checks for a stop; anything else re-reads the bucket. */
@@ -449,6 +463,7 @@ int ratelimit_stats(struct shm_ratelimit *rl, struct ratelimit_stats *out)
 	out->requests = rl->requests;
 	out->throttled = rl->throttled;
 	out->waits = rl->waits;
+	out->wait_s = (double)__atomic_load_n(&rl->wait_ns, __ATOMIC_RELAXED) / (double)RL_NS;
 	out->in_flight = rl->in_flight;
 	out->max_in_flight = rl->max_in_flight;
 	out->repairs = rl->lock.repairs;

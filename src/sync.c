@@ -22,6 +22,7 @@
 #include "monoclock.h"
 #include "pool.h"
 #include "ratelimit.h"
+#include "reqcount.h"
 #include "safepath.h"
 #include "signals.h"
 #include "sync_dryrun.h"
@@ -179,12 +180,25 @@ static void sync_trash_stamp(struct sync_plan *plan)
 	strftime(plan->trash_stamp, sizeof(plan->trash_stamp), "%Y%m%dT%H%M%SZ", &tm);
 }
 
+/* What the workers' requests came to, for the summary and --metrics. */
+static void sync_count_requests(struct sync_plan *plan, struct sync_summary *out)
+{
+	struct ratelimit_stats rs;
+	struct shm_reqcount counts;
+
+	reqcount_read(plan->queue.counts, &counts);
+	out->retries = counts.retries;
+	if (ratelimit_stats(plan->queue.rl, &rs) == 0) {
+		out->ratelimit_wait_s = rs.wait_s;
+		out->throttled = rs.throttled;
+	}
+}
+
 int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	     const char *base_url, int complete, struct sync_summary *out)
 {
 	struct sync_plan plan;
 	struct sync_collect collect;
-	struct ratelimit_stats rs;
 	int64_t start = monoclock_ns();
 	int guarded = 0, err, rerr;
 	char why[512];
@@ -248,10 +262,9 @@ int sync_run(const struct options *opts, struct node *root, struct node *unsafe,
 	}
 	guarded = out->guarded;
 	sync_report_count(&plan, out);
+	sync_count_requests(&plan, out);
 	out->moved = moved;
 	out->guarded = guarded;
-	if (ratelimit_stats(plan.queue.rl, &rs) == 0)
-		out->throttled = rs.throttled;
 	sync_report_log(&plan, out, monoclock_seconds_since(start));
 	if (opts->report != NULL && (rerr = sync_report_write(&plan, opts->report)) < 0 && err == 0)
 		err = rerr;

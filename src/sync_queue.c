@@ -63,6 +63,7 @@ int sync_queue_create(struct sync_queue *out, size_t nslots)
 	out->region = region;
 	out->region_size = size;
 	out->rl = &region->rl;
+	out->counts = &region->counts;
 	out->shm = &region->queue;
 	out->slots = region->slots;
 	out->shm->nslots = nslots;

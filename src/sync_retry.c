@@ -7,6 +7,7 @@
 #include "error.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "reqcount.h"
 #include "signals.h"
 #include "sync_stream.h"
 
@@ -86,6 +87,7 @@ int sync_retry_git(struct sync_job *job, const struct sync_retry_op *op)
 			break;
 		if (sync_retry_wait(job, &policy, attempt, reason, retry_after) < 0)
 			return glm_error_set(GLM_ESTOPPED, "%s: interrupted", op->what);
+		reqcount_retry(job->plan->queue.counts);
 		if (op->reset != NULL)
 			op->reset(op->ctx);
 	}

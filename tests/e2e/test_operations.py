@@ -68,6 +68,15 @@ def projects(metrics, result):
     return metrics[("glmirror_projects_total", f'{{result="{result}"}}')]
 
 
+def api_requests(metrics):
+    return {c: metrics[("glmirror_api_requests_total", f'{{class="{c}"}}')]
+            for c in ("2xx", "3xx", "4xx", "5xx", "error")}
+
+
+def status_class(status):
+    return "error" if status == 0 else f"{status // 100}xx"
+
+
 def run(run_glmirror, fake, *args, token=None):
     return run_glmirror(["-u", fake.url, "-m", "http", *args],
                         env={"GITLAB_TOKEN": token or fake.token})
@@ -89,8 +98,11 @@ def test_metrics_match_the_report_of_the_same_run(fake_gitlab, run_glmirror, tmp
     assert m[("glmirror_received_bytes_total", "")] == sum(r["bytes"] for r in records) > 0
     assert m[("glmirror_tree_projects", "")] == len(records) == 4
     assert m[("glmirror_tree_groups", "")] == 3
-    assert m[("glmirror_api_requests_total", "")] == fake.stats()["api_total"]
+    assert api_requests(m) == {"2xx": fake.stats()["api_total"], "3xx": 0, "4xx": 0,
+                               "5xx": 0, "error": 0}
     assert m[("glmirror_api_throttled_total", "")] == 0
+    assert m[("glmirror_api_retries_total", "")] == 0
+    assert m[("glmirror_sync_retries_total", "")] == 0
     assert m[("glmirror_run_exit_code", "")] == 0
     start, end = m[("glmirror_run_start_timestamp_seconds", "")], m[(
         "glmirror_run_end_timestamp_seconds", "")]
@@ -105,6 +117,64 @@ def test_metrics_match_the_report_of_the_same_run(fake_gitlab, run_glmirror, tmp
     m = parse_metrics(metrics_file.read_text())
     assert projects(m, "unchanged") == 4 and projects(m, "cloned") == 0
     assert m[("glmirror_received_bytes_total", "")] == 0
+
+
+FAULTY = {"groups": [
+    {"name": "Data", "path": "data", "projects": [
+        {"name": "zoo", "path": "zoo", "lfs": {"big.bin": 4000}},
+        {"name": "tool", "path": "tool"},
+    ], "subgroups": [{"name": "Deep", "path": "deep", "projects": [{"name": "x", "path": "x"}]}]},
+]}
+
+
+def test_metrics_count_status_classes_retries_and_waits_as_the_fake_saw_them(
+        fake_gitlab, run_glmirror, tmp_path):
+    fake = fake_gitlab(spec=FAULTY)
+    ov = fake.control
+    ov("override", path_regex=r"^/api/v4/groups/\d+/projects", status=503, times=2)
+    ov("override", path_regex=r"^/api/v4/groups/\d+/descendant_groups", status=429,
+       headers={"Retry-After": "1"}, times=1)
+    # On the first request, so on a new connection: libcurl itself sends a request
+    # again, unseen, when a kept-alive connection turns out to be closed.
+    ov("override", path_regex=r"^/api/v4/user$", fault="reset", times=1)
+    ov("override", path_regex=r"^/data/tool\.git/info/refs", status=502, times=2)
+    ov("override", path_regex=r"^/data/deep/x\.git/info/refs", status=429,
+       headers={"Retry-After": "1"}, times=1)
+    ov("override", path_regex="/gitlab-lfs/objects/", status=503, body="busy", times=1)
+    metrics_file = tmp_path / "glmirror.prom"
+    proc = run(run_glmirror, fake, "--metrics", metrics_file, tmp_path / "dest")
+    assert proc.returncode == 0, proc.stderr
+    m = parse_metrics(metrics_file.read_text())
+    requests = fake.stats()["requests"]
+    api = [r["status"] for r in requests if r["api"]]
+    other = [r["status"] for r in requests if not r["api"]]
+    assert api_requests(m) == {c: sum(status_class(s) == c for s in api)
+                               for c in ("2xx", "3xx", "4xx", "5xx", "error")}
+    assert api.count(503) == 2 and api.count(429) == 1 and api.count(0) == 1
+    assert m[("glmirror_api_throttled_total", "")] == 1
+    # Every request that failed was sent again, and then succeeded (the run exited 0).
+    assert m[("glmirror_api_retries_total", "")] == 4
+    assert other.count(502) == 2 and other.count(429) == 1 and other.count(503) == 1
+    assert m[("glmirror_sync_retries_total", "")] == 4
+    # Retry-After paused every worker: the time they waited for it is counted.
+    assert m[("glmirror_ratelimit_wait_seconds_total", "")] > 0
+    assert projects(m, "cloned") == 3
+
+
+def test_metrics_count_the_wait_the_servers_ratelimit_headers_force(fake_gitlab, run_glmirror,
+                                                                    tmp_path):
+    fake = fake_gitlab(spec=SPEC, rate_limit="2/2")
+    metrics_file = tmp_path / "glmirror.prom"
+    proc = run(run_glmirror, fake, "--metrics", metrics_file, "-p", "--tree-out",
+               tmp_path / "tree.json")
+    assert proc.returncode == 0, proc.stderr
+    m = parse_metrics(metrics_file.read_text())
+    api = [r["status"] for r in fake.stats()["requests"] if r["api"]]
+    assert len(api) > 4  # more than two windows' budget: the headers made the crawl wait
+    assert m[("glmirror_ratelimit_wait_seconds_total", "")] > 0
+    assert m[("glmirror_api_throttled_total", "")] == api.count(429)
+    assert m[("glmirror_api_retries_total", "")] == api.count(429)
+    assert sum(api_requests(m).values()) == len(api)
 
 
 def test_a_failed_run_writes_metrics_and_keeps_the_last_success(fake_gitlab, run_glmirror,
@@ -248,8 +318,8 @@ def test_systemd_units_pass_systemd_analyze_verify(glmirror_bin, tmp_path):
 
 
 def test_the_image_has_the_runtime_library_of_every_library_the_binary_needs(glmirror_bin):
-    # The image cannot be built where the tests run (no container engine):
-    # this checks what can be, that its package list covers the binary.
+    # make check needs no container engine: this checks without one that the
+    # image's package list covers the binary.
     dockerfile = (UNITS.parents[1] / "Dockerfile").read_text()
     runtime = dockerfile.split("FROM debian:12-slim", 1)[1]
     packages = set(re.findall(r"\b(lib[a-z0-9.+-]+|ca-certificates)\b",
@@ -271,3 +341,70 @@ def test_the_image_has_the_runtime_library_of_every_library_the_binary_needs(glm
         pkgs = {line.split(":", 1)[0] for line in owners.splitlines()}
         assert pkgs & (packages | {"libc6"}), f"{lib} ({pkgs}) is not in the image"
     assert "USER 10001" in runtime
+
+
+
+# tools/base-image's two tools, standing in for debootstrap (which would need
+# Debian's archive) and the container engine: the root debootstrap makes holds
+# what the script changes; the engine's import unpacks the image into a folder.
+STUB_DEBOOTSTRAP = r"""#!/bin/sh
+echo "$@" >"$STUB_OUT/debootstrap.args"
+root=$3
+mkdir -p "$root/etc/apt/sources.list.d" "$root/etc/dpkg/dpkg.cfg.d" \
+    "$root/usr/share/doc/bash" "$root/usr/share/man/man1" "$root/usr/share/locale/fr" \
+    "$root/var/lib/apt/lists" "$root/usr/bin"
+echo "deb $4 bookworm main" >"$root/etc/apt/sources.list"
+for f in usr/share/doc/bash/copyright usr/share/doc/bash/README usr/share/man/man1/bash.1 \
+    usr/share/locale/locale.alias usr/share/locale/fr/bash.mo usr/bin/bash \
+    var/lib/apt/lists/deb.debian.org_Packages; do
+    echo x >"$root/$f"
+done
+"""
+STUB_ENGINE = r"""#!/bin/sh
+[ "$1" = import ] || exit 9
+eval "name=\${$#}"
+mkdir -p "$STUB_OUT/$name" && tar -x -C "$STUB_OUT/$name"
+"""
+
+
+def test_base_image_makes_debian_and_slim_from_the_package_archive(tmp_path):
+    stubs, out = tmp_path / "bin", tmp_path / "out"
+    stubs.mkdir()
+    out.mkdir()
+    for name, text in (("debootstrap", STUB_DEBOOTSTRAP), ("podman", STUB_ENGINE)):
+        (stubs / name).write_text(text)
+        (stubs / name).chmod(0o755)
+    work = tmp_path / "tmp"
+    work.mkdir()
+    env = clean_env({"PATH": f"{stubs}:/usr/bin:/bin", "STUB_OUT": str(out),
+                     "DEBIAN_MIRROR": "http://127.0.0.1:9/debian", "TMPDIR": str(work)})
+    proc = subprocess.run([str(UNITS.parents[1] / "tools" / "base-image"), "podman",
+                           "debian:12", "debian:12-slim"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    args = (out / "debootstrap.args").read_text().split()
+    assert args[:2] == ["--variant=minbase", "bookworm"] and args[3] == env["DEBIAN_MIRROR"]
+    assert list(work.iterdir()) == []  # the root it worked in is gone
+    full, slim = out / "docker.io/library/debian:12", out / "docker.io/library/debian:12-slim"
+    for image in (full, slim):
+        # the sources of Debian's own images, not the archive it was made from
+        assert not (image / "etc/apt/sources.list").exists()
+        sources = (image / "etc/apt/sources.list.d/debian.sources").read_text()
+        assert "bookworm-security" in sources and "127.0.0.1" not in sources
+        assert list((image / "var/lib/apt/lists").iterdir()) == []
+        assert (image / "usr/bin/bash").exists()
+        assert (image / "usr/share/doc/bash/copyright").exists()
+        assert (image / "usr/share/locale/locale.alias").exists()
+    assert (full / "usr/share/doc/bash/README").exists()
+    assert (full / "usr/share/man/man1/bash.1").exists()
+    assert not (full / "etc/dpkg/dpkg.cfg.d/slim").exists()
+    assert not (slim / "usr/share/doc/bash/README").exists()
+    assert not (slim / "usr/share/man/man1").exists()
+    assert not (slim / "usr/share/locale/fr").exists()
+    assert "path-exclude /usr/share/doc/*" in (slim / "etc/dpkg/dpkg.cfg.d/slim").read_text()
+    # anything else is refused before debootstrap runs
+    (out / "debootstrap.args").unlink()
+    proc = subprocess.run([str(UNITS.parents[1] / "tools" / "base-image"), "podman",
+                           "debian:13"], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "debian:13" in proc.stderr
+    assert not (out / "debootstrap.args").exists()

@@ -41,6 +41,20 @@ static void put(const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
+/* What metrics_format writes for m, as a string in buf. */
+static void format(const struct metrics_run *m, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "w+");
+	size_t n;
+
+	assert_non_null(f);
+	assert_int_equal(metrics_format(f, m, 0), 0);
+	rewind(f);
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+}
+
 static void test_last_success_is_read_back(void **state)
 {
 	(void)state;
@@ -79,25 +93,52 @@ static void test_a_failed_run_carries_the_last_success_over(void **state)
 
 static void test_without_crawl_and_sync_their_metrics_are_absent(void **state)
 {
+	static const char *const absent[] = {
+		"glmirror_api_requests_total",
+		"glmirror_api_retries_total",
+		"glmirror_projects_total",
+		"glmirror_sync_retries_total",
+		"glmirror_ratelimit_wait_seconds_total",
+		"glmirror_last_success",
+	};
 	struct metrics_run m;
 	char buf[8192];
-	FILE *f;
-	size_t n;
 
 	(void)state;
 	memset(&m, 0, sizeof(m));
 	m.exit_code = 2;
-	f = fopen(path, "w+");
-	assert_non_null(f);
-	assert_int_equal(metrics_format(f, &m, 0), 0);
-	rewind(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
+	format(&m, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "\nglmirror_run_exit_code 2\n"));
-	assert_null(strstr(buf, "glmirror_api_requests_total"));
-	assert_null(strstr(buf, "glmirror_projects_total"));
-	assert_null(strstr(buf, "glmirror_last_success"));
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		assert_null(strstr(buf, absent[i]));
+}
+
+/* The waits of the crawl's and the sync's workers are one sum; each status class its sample. */
+static void test_waits_add_up_and_every_class_has_a_sample(void **state)
+{
+	static const char *const lines[] = {
+		"\nglmirror_api_requests_total{class=\"2xx\"} 7\n",
+		"\nglmirror_api_requests_total{class=\"4xx\"} 0\n",
+		"\nglmirror_api_requests_total{class=\"error\"} 2\n",
+		"\nglmirror_api_retries_total 3\n",
+		"\nglmirror_sync_retries_total 4\n",
+		"\nglmirror_ratelimit_wait_seconds_total 1.75\n",
+	};
+	struct metrics_run m;
+	char buf[8192];
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.crawled = m.synced = 1;
+	m.crawl.answers[SHM_ANSWER_2XX] = 7;
+	m.crawl.answers[SHM_ANSWER_NONE] = 2;
+	m.crawl.retries = 3;
+	m.crawl.ratelimit_wait_s = 1.25;
+	m.sync.retries = 4;
+	m.sync.ratelimit_wait_s = 0.5;
+	format(&m, buf, sizeof(buf));
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		assert_non_null(strstr(buf, lines[i]));
 }
 
 int main(void)
@@ -106,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_last_success_is_read_back),
 		cmocka_unit_test(test_a_failed_run_carries_the_last_success_over),
 		cmocka_unit_test(test_without_crawl_and_sync_their_metrics_are_absent),
+		cmocka_unit_test(test_waits_add_up_and_every_class_has_a_sample),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

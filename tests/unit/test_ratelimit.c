@@ -375,6 +375,7 @@ static void test_acquire_sleeps(void **state)
 	struct fixture *f = *state;
 	const double rate = 50, burst = 5;
 	const int per_proc = 10;
+	struct ratelimit_stats rs;
 	pid_t pids[PROCS];
 	int64_t start, took;
 	int status, k;
@@ -404,6 +405,9 @@ static void test_acquire_sleeps(void **state)
 	assert_true((double)took >= (PROCS * per_proc - burst) / rate * NS * 0.99);
 	assert_true(f->rl->in_flight == 0 && f->rl->max_in_flight <= PROCS);
 	assert_true(f->rl->waits > 0);
+	/* Every process's sleep is added up: some, and no more than all of them slept at most. */
+	assert_int_equal(ratelimit_stats(f->rl, &rs), 0);
+	assert_true(rs.wait_s > 0 && rs.wait_s <= PROCS * (double)took / NS);
 }
 
 /* A worker waiting for a token leaves at once when the run is asked to stop. */
