@@ -1,7 +1,7 @@
 /*
  * The API worker role: a forked process that takes listing tasks from the
  * crawl queue, fetches them (http.h), checks every item (gitlab_json.h),
- * commits what it found to its own journal (journal.h) and queues the
+ * commits what it found to its own journal (crawl_journal.h) and queues the
  * follow-up tasks.  Everything it needs was set up by the supervisor
  * before the fork.
  */
@@ -12,12 +12,12 @@
 
 #include "options.h"
 #include "pool.h"
-#include "queue.h"
+#include "crawl_queue.h"
 
 struct api_worker_plan {
 	const struct options *opts;
 	struct crawl_shm *shm; /* the crawl region; not owned */
-	struct queue queue;
+	struct crawl_queue queue;
 	const char *journal_dir; /* private to this run */
 	long die_locked_claim;	 /* test hook: the claim after which a worker is killed holding
 				    the queue lock, 0 none (the plain one: pool_child_dies_at) */

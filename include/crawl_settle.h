@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "queue.h"
+#include "crawl_queue.h"
 
 #define CRAWL_SETTLE_TRIES 5
 
@@ -23,12 +23,12 @@
  * each that changed (*queued counts them) and reports each that changed
  * CRAWL_SETTLE_TRIES times (*unsettled counts them).
  */
-int crawl_settle(struct queue *q, size_t *queued, size_t *unsettled);
+int crawl_settle(struct crawl_queue *q, size_t *queued, size_t *unsettled);
 
 /*
  * For each slot in use, whether what it found was replaced by a later read
  * (*out is the caller's, *n entries).  The merge leaves those out.
  */
-int crawl_settle_replaced(struct queue *q, unsigned char **out, size_t *n);
+int crawl_settle_replaced(struct crawl_queue *q, unsigned char **out, size_t *n);
 
 #endif

@@ -33,7 +33,7 @@ struct http_hdrs {
 };
 
 void http_cb_header_reset(struct http_hdrs *h); /* keeps max_body */
-void http_cb_header_free(struct http_hdrs *h);
+void http_cb_header_release(struct http_hdrs *h);
 /* CURLOPT_HEADERFUNCTION; userdata is a struct http_hdrs. */
 size_t http_cb_header(char *buf, size_t size, size_t nitems, void *userdata);
 
@@ -44,7 +44,7 @@ struct http_body {
 };
 
 void http_cb_write_reset(struct http_body *b); /* keeps the buffer and max */
-void http_cb_write_free(struct http_body *b);
+void http_cb_write_release(struct http_body *b);
 /* CURLOPT_WRITEFUNCTION; userdata is a struct http_body. */
 size_t http_cb_write(char *ptr, size_t size, size_t nmemb, void *userdata);
 

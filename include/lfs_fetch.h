@@ -41,6 +41,6 @@ int lfs_fetch_checkout(struct sync_job *job, git_repository *repo);
  */
 int lfs_fetch_submodule(struct sync_job *job, git_repository *sub, const char *url);
 /* Frees this worker's HTTP client. */
-void lfs_fetch_release(void);
+void lfs_fetch_shutdown(void);
 
 #endif

@@ -14,6 +14,6 @@ int lfs_hash_init(struct lfs_hash *h);
 int lfs_hash_update(struct lfs_hash *h, const void *data, size_t len);
 /* The lower-case hex digest into hex; releases the context. */
 int lfs_hash_final(struct lfs_hash *h, char hex[LFS_OID_LEN + 1]);
-void lfs_hash_free(struct lfs_hash *h); /* accepts a finished or unstarted one */
+void lfs_hash_release(struct lfs_hash *h); /* accepts a finished or unstarted one */
 
 #endif

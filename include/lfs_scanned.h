@@ -24,6 +24,6 @@ int lfs_scanned_add(struct lfs_scanned *s, const git_oid *id);
 int lfs_scanned_same(const struct lfs_scanned *a, const struct lfs_scanned *b);
 /* Replaces the file with s (atomically). */
 int lfs_scanned_write(git_repository *repo, const struct lfs_scanned *s);
-void lfs_scanned_free(struct lfs_scanned *s);
+void lfs_scanned_release(struct lfs_scanned *s);
 
 #endif

@@ -5,7 +5,7 @@
  *
  * A request takes a token (ratelimit_acquire, which sleeps until one is
  * due, never spins) and gives back its in-flight mark when it is answered
- * (ratelimit_release).  The server's RateLimit-* headers slow the bucket
+ * (ratelimit_done).  The server's RateLimit-* headers slow the bucket
  * down so that the remaining budget lasts until the window resets
  * (ratelimit_observe); a 429 pauses everybody at once (ratelimit_pause).
  * Beside it, each endpoint class (ratelimit_class.h) has a budget of its
@@ -37,13 +37,13 @@ int ratelimit_init(struct shm_ratelimit *rl, double rate_per_s, double burst);
 
 /*
  * Waits until a token is available and takes it; the request counts as in
- * flight until ratelimit_release().  rl NULL: returns at once.
+ * flight until ratelimit_done().  rl NULL: returns at once.
  * Errors: GLM_EINTR when a stop signal arrives while waiting.
  */
 int ratelimit_acquire(struct shm_ratelimit *rl);
 /* The same for a request of endpoint class cls: its budget must allow it too. */
 int ratelimit_acquire_class(struct shm_ratelimit *rl, enum ratelimit_class cls);
-void ratelimit_release(struct shm_ratelimit *rl); /* accepts NULL */
+void ratelimit_done(struct shm_ratelimit *rl); /* accepts NULL */
 
 /*
  * After each response: RateLimit-Limit, -Remaining, -Reset (unix time; a

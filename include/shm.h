@@ -21,15 +21,15 @@ void shm_destroy(void *region, size_t size); /* accepts NULL */
  */
 typedef void (*shm_repair_fn)(void *ctx);
 int shm_lock_init(struct shm_lock *lock);
-int shm_lock_acquire(struct shm_lock *lock, shm_repair_fn repair, void *ctx);
-void shm_lock_release(struct shm_lock *lock);
+int shm_lock_enter(struct shm_lock *lock, shm_repair_fn repair, void *ctx);
+void shm_lock_leave(struct shm_lock *lock);
 
 /* A process-shared condition variable used with a shm_lock. */
 int shm_cond_init(pthread_cond_t *cond);
 /*
  * Waits on cond until woken or abs_deadline (CLOCK_MONOTONIC; NULL = no
  * deadline).  Returns 0 when woken or timed out (callers re-check their
- * condition), negative on error.  Repairs like shm_lock_acquire.
+ * condition), negative on error.  Repairs like shm_lock_enter.
  */
 int shm_cond_wait(pthread_cond_t *cond, struct shm_lock *lock, const struct timespec *abs_deadline,
 		  shm_repair_fn repair, void *ctx);

@@ -121,61 +121,73 @@ struct shm_reqcount {
 
 _Static_assert(sizeof(struct shm_reqcount) == SHM_CACHELINE, "reqcount fills one cache line");
 
-/* ---- API work queue (queue.c) ---------------------------------------- */
+/* ---- API work queue (crawl_queue.c) ---------------------------------------- */
 
-#define QUEUE_REF_MAX	 1024 /* a --group path, a search term or a next-page API path */
-#define QUEUE_FATAL_MAX	 512
-#define QUEUE_CAPACITY	 200000 /* tasks of one crawl; ~200 MiB reserved, touched lazily */
-#define QUEUE_MAX_TRIES	 3	/* a task that killed this many workers fails */
-#define QUEUE_MAX_CLOSED 30	/* a task its endpoint refused this often (own 429s) fails */
+#define CRAWL_QUEUE_REF_MAX    1024 /* a --group path, a search term or a next-page API path */
+#define CRAWL_QUEUE_FATAL_MAX  512
+#define CRAWL_QUEUE_CAPACITY   200000 /* tasks of one crawl; ~200 MiB reserved, touched lazily */
+#define CRAWL_QUEUE_MAX_TRIES  3      /* a task that killed this many workers fails */
+#define CRAWL_QUEUE_MAX_CLOSED 30     /* a task its endpoint refused this often (own 429s) fails */
 
-enum queue_state { QUEUE_FREE, QUEUE_READY, QUEUE_CLAIMED, QUEUE_DONE, QUEUE_FAILED };
-enum queue_kind {
-	QUEUE_PREFLIGHT,     /* GET /user: is this a GitLab, is the token good; seeds the rest */
-	QUEUE_TOP,	     /* GET /groups?top_level_only=true, or ?search=ref (any level) */
-	QUEUE_GROUP,	     /* GET /groups/:ref (--group) */
-	QUEUE_DESCENDANTS,   /* GET /groups/:id/descendant_groups */
-	QUEUE_PROJECTS,	     /* GET /groups/:id/projects?include_subgroups=true */
-	QUEUE_SHARED,	     /* GET /groups/:id/projects/shared (-s) */
-	QUEUE_USER_PROJECTS, /* GET /users/:id/projects (-U) */
+enum crawl_queue_state {
+	CRAWL_QUEUE_FREE,
+	CRAWL_QUEUE_READY,
+	CRAWL_QUEUE_CLAIMED,
+	CRAWL_QUEUE_DONE,
+	CRAWL_QUEUE_FAILED
+};
+enum crawl_queue_kind {
+	CRAWL_QUEUE_PREFLIGHT, /* GET /user: is this a GitLab, is the token good; seeds the rest */
+	CRAWL_QUEUE_TOP,       /* GET /groups?top_level_only=true, or ?search=ref (any level) */
+	CRAWL_QUEUE_GROUP,     /* GET /groups/:ref (--group) */
+	CRAWL_QUEUE_DESCENDANTS,   /* GET /groups/:id/descendant_groups */
+	CRAWL_QUEUE_PROJECTS,	   /* GET /groups/:id/projects?include_subgroups=true */
+	CRAWL_QUEUE_SHARED,	   /* GET /groups/:id/projects/shared (-s) */
+	CRAWL_QUEUE_USER_PROJECTS, /* GET /users/:id/projects (-U) */
 };
 /* What crawl_settle.c concluded of a listing, kept on its first page. */
-enum queue_listing_mark {
-	QUEUE_LISTING_OK,	 /* its pages count */
-	QUEUE_LISTING_REREAD,	 /* it changed while read; a later read replaces it */
-	QUEUE_LISTING_UNSETTLED, /* it kept changing; its pages count, reported as failed */
+enum crawl_queue_listing_mark {
+	CRAWL_QUEUE_LISTING_OK,	       /* its pages count */
+	CRAWL_QUEUE_LISTING_REREAD,    /* it changed while read; a later read replaces it */
+	CRAWL_QUEUE_LISTING_UNSETTLED, /* it kept changing; its pages count, reported as failed */
 };
-enum queue_stop { QUEUE_RUNNING, QUEUE_STOP_FAILFAST, QUEUE_STOP_AUTH, QUEUE_STOP_CONNECT };
+enum crawl_queue_stop {
+	CRAWL_QUEUE_RUNNING,
+	CRAWL_QUEUE_STOP_FAILFAST,
+	CRAWL_QUEUE_STOP_AUTH,
+	CRAWL_QUEUE_STOP_CONNECT
+};
 
 /* One listing (or one page of it) to fetch. */
-struct queue_task {
-	uint32_t state;	  /* enum queue_state */
-	uint32_t kind;	  /* enum queue_kind */
+struct crawl_queue_task {
+	uint32_t state;	  /* enum crawl_queue_state */
+	uint32_t kind;	  /* enum crawl_queue_kind */
 	int32_t pid;	  /* the worker holding it while CLAIMED */
 	uint32_t tries;	  /* claims so far */
 	int64_t id;	  /* the group or user the listing belongs to */
 	int64_t page;	  /* page number; 0 = follow ref, an API path from the previous page */
 	int64_t chain;	  /* pages after page 1 (-1: queued by it); the endless-pagination guard */
-	uint32_t listing; /* slot of this listing's first page (set by queue.c) */
+	uint32_t listing; /* slot of this listing's first page (set by crawl_queue.c) */
 	uint16_t rereads; /* times the listing was read again because it changed */
-	uint8_t mark;	  /* first page only: enum queue_listing_mark */
+	uint8_t mark;	  /* first page only: enum crawl_queue_listing_mark */
 	uint8_t unsorted; /* DONE: the answer's ids were not ascending */
 	/* What the answer held, once DONE (crawl_settle.c checks the pages fit): */
 	int64_t total;	/* X-Total, -1 when absent */
 	int64_t items;	/* array length */
 	int64_t min_id; /* smallest and largest item id; 0 without items */
 	int64_t max_id;
-	char ref[QUEUE_REF_MAX];
+	char ref[CRAWL_QUEUE_REF_MAX];
 	uint32_t closed; /* times given back because its endpoint was closed (own 429) */
 	uint32_t pad;
 };
 
-_Static_assert(sizeof(struct queue_task) == 88 + QUEUE_REF_MAX, "queue_task layout");
-_Static_assert(offsetof(struct queue_task, total) == 48, "queue_task results offset");
-_Static_assert(sizeof(struct queue_task) % 8 == 0, "queue tasks pack");
+_Static_assert(sizeof(struct crawl_queue_task) == 88 + CRAWL_QUEUE_REF_MAX,
+	       "crawl_queue_task layout");
+_Static_assert(offsetof(struct crawl_queue_task, total) == 48, "crawl_queue_task results offset");
+_Static_assert(sizeof(struct crawl_queue_task) % 8 == 0, "queue tasks pack");
 
 /* The queue's shared state; the task array follows the crawl region's fixed part. */
-struct queue_shm {
+struct crawl_queue_shm {
 	struct shm_lock lock;
 	pthread_cond_t cond; /* broadcast when a task becomes READY, or the crawl ends */
 	uint64_t capacity;
@@ -188,21 +200,21 @@ struct queue_shm {
 	uint64_t first_ready; /* no READY slot below this index */
 	uint64_t groups;      /* found so far, for the progress line */
 	uint64_t projects;
-	uint32_t stop; /* enum queue_stop */
+	uint32_t stop; /* enum crawl_queue_stop */
 	uint32_t pad;
-	char fatal[QUEUE_FATAL_MAX]; /* why the crawl stopped (auth, connection) */
+	char fatal[CRAWL_QUEUE_FATAL_MAX]; /* why the crawl stopped (auth, connection) */
 } __attribute__((aligned(SHM_CACHELINE)));
 
-_Static_assert(offsetof(struct queue_shm, lock) == 0, "the lock leads the queue");
-_Static_assert(sizeof(struct queue_shm) % SHM_CACHELINE == 0, "queue pads to a cache line");
+_Static_assert(offsetof(struct crawl_queue_shm, lock) == 0, "the lock leads the queue");
+_Static_assert(sizeof(struct crawl_queue_shm) % SHM_CACHELINE == 0, "queue pads to a cache line");
 
-/* The crawl's region: header, bucket, counters, queue, then QUEUE_CAPACITY tasks. */
+/* The crawl's region: header, bucket, counters, queue, then CRAWL_QUEUE_CAPACITY tasks. */
 struct crawl_shm {
 	struct shm_header header;
 	struct shm_ratelimit rl __attribute__((aligned(SHM_CACHELINE)));
 	struct shm_reqcount counts; /* the API requests */
-	struct queue_shm queue;
-	struct queue_task tasks[];
+	struct crawl_queue_shm queue;
+	struct crawl_queue_task tasks[];
 };
 
 _Static_assert(offsetof(struct crawl_shm, rl) % SHM_CACHELINE == 0, "bucket on its own line");

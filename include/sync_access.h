@@ -21,6 +21,6 @@
 int sync_access_refused(const struct sync_plan *plan, const struct node *p, const char *msg);
 
 /* Frees the worker's API client; at the worker's end. */
-void sync_access_release(void);
+void sync_access_shutdown(void);
 
 #endif

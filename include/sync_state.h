@@ -42,6 +42,6 @@ void sync_state_sort(struct sync_state *s);
 const struct sync_state_entry *sync_state_find(const struct sync_state *s, long long id);
 /* Writes s as SYNC_STATE_FILE in dest_fd, atomically. */
 int sync_state_write(int dest_fd, const struct sync_state *s);
-void sync_state_free(struct sync_state *s); /* accepts a zeroed state */
+void sync_state_release(struct sync_state *s); /* accepts a zeroed state */
 
 #endif

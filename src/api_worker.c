@@ -20,7 +20,7 @@
 #include "gitlab_json.h"
 #include "grow.h"
 #include "http.h"
-#include "journal.h"
+#include "crawl_journal.h"
 #include "log.h"
 #include "monoclock.h"
 #include "ratelimit.h"
@@ -34,18 +34,19 @@
 struct api_task_run {
 	const struct api_worker_plan *plan;
 	struct http_client *http;
-	struct journal_record rec;
-	struct queue_task *next; /* follow-up tasks; owned */
+	struct crawl_journal_record rec;
+	struct crawl_queue_task *next; /* follow-up tasks; owned */
 	size_t nnext, capnext;
-	struct queue_result res;
+	struct crawl_queue_result res;
 	int bad_items;
 };
 
-static int api_next(struct api_task_run *r, enum queue_kind kind, long long id, long long page,
-		    long long chain, const char *ref)
+static int api_next(struct api_task_run *r, enum crawl_queue_kind kind, long long id,
+		    long long page, long long chain, const char *ref)
 {
-	struct queue_task *grown = grow_array(r->next, &r->capnext, r->nnext, sizeof(*grown), 16);
-	struct queue_task *t;
+	struct crawl_queue_task *grown =
+		grow_array(r->next, &r->capnext, r->nnext, sizeof(*grown), 16);
+	struct crawl_queue_task *t;
 
 	if (grown == NULL)
 		return glm_error_set(GLM_ENOMEM, "out of memory");
@@ -59,7 +60,7 @@ static int api_next(struct api_task_run *r, enum queue_kind kind, long long id, 
 	if (ref != NULL && snprintf(t->ref, sizeof(t->ref), "%s", ref) >= (int)sizeof(t->ref)) {
 		r->nnext--;
 		return glm_error_set(GLM_ELIMIT, "a next-page link longer than %d bytes",
-				     QUEUE_REF_MAX - 1);
+				     CRAWL_QUEUE_REF_MAX - 1);
 	}
 	return 0;
 }
@@ -121,10 +122,10 @@ static const char *api_archived_param(const struct options *opts)
  * listing is read in id order, so crawl_settle.c can tell whether its
  * pages, read at different moments, still fit together.
  */
-static void api_task_path(const struct options *opts, const struct queue_task *t, char *out,
+static void api_task_path(const struct options *opts, const struct crawl_queue_task *t, char *out,
 			  size_t size)
 {
-	char enc[QUEUE_REF_MAX * 3 + 1];
+	char enc[CRAWL_QUEUE_REF_MAX * 3 + 1];
 	const char *arch = api_archived_param(opts);
 	const char *gscope = api_scope_param(opts, 1), *pscope = api_scope_param(opts, 0);
 	long long page = t->page;
@@ -133,11 +134,11 @@ static void api_task_path(const struct options *opts, const struct queue_task *t
 		snprintf(out, size, "%s", t->ref);
 		return;
 	}
-	switch ((enum queue_kind)t->kind) {
-	case QUEUE_PREFLIGHT:
+	switch ((enum crawl_queue_kind)t->kind) {
+	case CRAWL_QUEUE_PREFLIGHT:
 		snprintf(out, size, "/user");
 		break;
-	case QUEUE_TOP:
+	case CRAWL_QUEUE_TOP:
 		api_escape(t->ref, enc, sizeof(enc));
 		if (t->ref[0])
 			snprintf(out, size,
@@ -147,27 +148,27 @@ static void api_task_path(const struct options *opts, const struct queue_task *t
 			snprintf(out, size, "/groups?" API_ORDER "%s&per_page=%d&page=%lld", gscope,
 				 API_PER_PAGE, page);
 		break;
-	case QUEUE_GROUP:
+	case CRAWL_QUEUE_GROUP:
 		api_escape(t->ref, enc, sizeof(enc));
 		snprintf(out, size, "/groups/%s?with_projects=false", enc);
 		break;
-	case QUEUE_DESCENDANTS:
+	case CRAWL_QUEUE_DESCENDANTS:
 		snprintf(out, size,
 			 "/groups/%lld/descendant_groups?" API_ORDER "%s&per_page=%d&page=%lld",
 			 (long long)t->id, gscope, API_PER_PAGE, page);
 		break;
-	case QUEUE_PROJECTS:
+	case CRAWL_QUEUE_PROJECTS:
 		snprintf(out, size,
 			 "/groups/%lld/projects?include_subgroups=true&with_shared=false%s%s"
 			 "&" API_ORDER "&per_page=%d&page=%lld",
 			 (long long)t->id, arch, pscope, API_PER_PAGE, page);
 		break;
-	case QUEUE_SHARED:
+	case CRAWL_QUEUE_SHARED:
 		snprintf(out, size,
 			 "/groups/%lld/projects/shared?" API_ORDER "%s%s&per_page=%d&page=%lld",
 			 (long long)t->id, arch, pscope, API_PER_PAGE, page);
 		break;
-	case QUEUE_USER_PROJECTS:
+	case CRAWL_QUEUE_USER_PROJECTS:
 		snprintf(out, size, "/users/%lld/projects?" API_ORDER "%s&per_page=%d&page=%lld",
 			 (long long)t->id, arch, API_PER_PAGE, page);
 		break;
@@ -177,8 +178,8 @@ static void api_task_path(const struct options *opts, const struct queue_task *t
 /* The listings of one group of the user's selection. */
 static int api_seed_group(struct api_task_run *r, long long id)
 {
-	struct queue_task t[QUEUE_GROUP_TASKS];
-	size_t i, n = queue_group_tasks(t, id, r->plan->opts->include_shared);
+	struct crawl_queue_task t[CRAWL_QUEUE_GROUP_TASKS];
+	size_t i, n = crawl_queue_group_tasks(t, id, r->plan->opts->include_shared);
 	int err = 0;
 
 	for (i = 0; i < n && err == 0; i++)
@@ -212,28 +213,29 @@ static int api_preflight(struct api_task_run *r, const cJSON *json)
 		if (err == 0)
 			err = node_set(&g->web_url, buf);
 		if (err == 0)
-			err = journal_record_add(&r->rec, g, JOURNAL_TOP);
+			err = crawl_journal_record_add(&r->rec, g, CRAWL_JOURNAL_TOP);
 		node_free(g);
-		return err < 0 ? err : api_next(r, QUEUE_USER_PROJECTS, uid, 1, 0, NULL);
+		return err < 0 ? err : api_next(r, CRAWL_QUEUE_USER_PROJECTS, uid, 1, 0, NULL);
 	}
 	if (opts->ngroups > 0) {
 		for (i = 0; i < opts->ngroups; i++)
-			if ((err = api_next(r, QUEUE_GROUP, 0, 1, 0, opts->groups[i])) < 0)
+			if ((err = api_next(r, CRAWL_QUEUE_GROUP, 0, 1, 0, opts->groups[i])) < 0)
 				return err;
 		return 0;
 	}
-	return api_next(r, QUEUE_TOP, 0, 1, 0, opts->group_search ? opts->group_search : "");
+	return api_next(r, CRAWL_QUEUE_TOP, 0, 1, 0, opts->group_search ? opts->group_search : "");
 }
 
 /* Records one item of a listing; a bad item is reported and skipped. */
-static int api_item(struct api_task_run *r, const struct queue_task *t, const cJSON *item,
+static int api_item(struct api_task_run *r, const struct crawl_queue_task *t, const cJSON *item,
 		    const char *path)
 {
 	struct node *n = NULL;
 	unsigned flags = 0;
 	int err;
 
-	if (t->kind == QUEUE_TOP || t->kind == QUEUE_GROUP || t->kind == QUEUE_DESCENDANTS)
+	if (t->kind == CRAWL_QUEUE_TOP || t->kind == CRAWL_QUEUE_GROUP ||
+	    t->kind == CRAWL_QUEUE_DESCENDANTS)
 		err = gitlab_json_group(item, &n);
 	else
 		err = gitlab_json_project(item, &n);
@@ -247,26 +249,26 @@ static int api_item(struct api_task_run *r, const struct queue_task *t, const cJ
 		node_free(n);
 		return 0;
 	}
-	if (t->kind == QUEUE_TOP || t->kind == QUEUE_GROUP) {
+	if (t->kind == CRAWL_QUEUE_TOP || t->kind == CRAWL_QUEUE_GROUP) {
 		/*
 		 * --group may name a subgroup: it becomes a top of this tree.  A
 		 * listing of groups (all, or a search) only proposes tops: the
 		 * supervisor picks those whose parent it does not hold once the
 		 * listing is complete (a search hit's descendants are hits too).
 		 */
-		flags = JOURNAL_TOP;
-		if (t->kind == QUEUE_GROUP)
+		flags = CRAWL_JOURNAL_TOP;
+		if (t->kind == CRAWL_QUEUE_GROUP)
 			err = api_seed_group(r, n->id);
-	} else if (t->kind == QUEUE_DESCENDANTS && r->plan->opts->include_shared) {
-		err = api_next(r, QUEUE_SHARED, n->id, 1, 0, NULL);
-	} else if (t->kind == QUEUE_SHARED) {
+	} else if (t->kind == CRAWL_QUEUE_DESCENDANTS && r->plan->opts->include_shared) {
+		err = api_next(r, CRAWL_QUEUE_SHARED, n->id, 1, 0, NULL);
+	} else if (t->kind == CRAWL_QUEUE_SHARED) {
 		n->shared = 1;
 		n->parent_id = t->id;
-	} else if (t->kind == QUEUE_USER_PROJECTS) {
+	} else if (t->kind == CRAWL_QUEUE_USER_PROJECTS) {
 		n->parent_id = 0;
 	}
 	if (err == 0)
-		err = journal_record_add(&r->rec, n, flags);
+		err = crawl_journal_record_add(&r->rec, n, flags);
 	if (n->type == NODE_PROJECT)
 		r->res.projects++;
 	else
@@ -283,7 +285,7 @@ static int api_item(struct api_task_run *r, const struct queue_task *t, const cJ
  * number of API workers.  Pages carry chain = page - 1, so crawl_settle.c
  * orders them by page like the pages of a listing with totals.
  */
-static int api_window(struct api_task_run *r, const struct queue_task *t)
+static int api_window(struct api_task_run *r, const struct crawl_queue_task *t)
 {
 	long long w = r->plan->opts->api_concurrency > 1 ? r->plan->opts->api_concurrency : 1;
 	long long from = t->chain == 0 ? t->page + 1 : t->page + w;
@@ -298,7 +300,7 @@ static int api_window(struct api_task_run *r, const struct queue_task *t)
 }
 
 /* What follows this page: pages 2..N at once, a window of pages, or the linked page. */
-static int api_paginate(struct api_task_run *r, const struct queue_task *t,
+static int api_paginate(struct api_task_run *r, const struct crawl_queue_task *t,
 			const struct http_page *pg, size_t nitems, const char *path)
 {
 	long long p;
@@ -333,7 +335,8 @@ static int api_paginate(struct api_task_run *r, const struct queue_task *t,
 }
 
 /* What crawl_settle.c needs to know of a listing's page. */
-static void api_page_facts(struct queue_result *res, const cJSON *json, const struct http_page *pg)
+static void api_page_facts(struct crawl_queue_result *res, const cJSON *json,
+			   const struct http_page *pg)
 {
 	const cJSON *item, *id;
 	long long prev = 0, v;
@@ -357,9 +360,9 @@ static void api_page_facts(struct queue_result *res, const cJSON *json, const st
 }
 
 /* Runs one task; the caller commits the record and the follow-ups. */
-static int api_run(struct api_task_run *r, const struct queue_task *t)
+static int api_run(struct api_task_run *r, const struct crawl_queue_task *t)
 {
-	char path[QUEUE_REF_MAX * 3 + 256];
+	char path[CRAWL_QUEUE_REF_MAX * 3 + 256];
 	struct http_page pg;
 	const cJSON *item;
 	cJSON *json = NULL;
@@ -372,9 +375,9 @@ static int api_run(struct api_task_run *r, const struct queue_task *t)
 		raise(SIGKILL);
 	if ((err = http_get_json(r->http, path, &json, &pg)) < 0)
 		goto out;
-	if (t->kind == QUEUE_PREFLIGHT) {
+	if (t->kind == CRAWL_QUEUE_PREFLIGHT) {
 		err = api_preflight(r, json);
-	} else if (t->kind == QUEUE_GROUP) {
+	} else if (t->kind == CRAWL_QUEUE_GROUP) {
 		nitems = 1;
 		err = api_item(r, t, json, path);
 	} else if (!cJSON_IsArray(json)) {
@@ -396,10 +399,10 @@ out:
 	return err;
 }
 
-static void api_fail(const struct api_worker_plan *plan, struct queue *q, int err)
+static void api_fail(const struct api_worker_plan *plan, struct crawl_queue *q, int err)
 {
 	const struct options *opts = plan->opts;
-	char msg[QUEUE_FATAL_MAX];
+	char msg[CRAWL_QUEUE_FATAL_MAX];
 
 	snprintf(msg, sizeof(msg), "%s", glm_error_msg());
 	if (err == GLM_EAUTH) {
@@ -407,18 +410,18 @@ static void api_fail(const struct api_worker_plan *plan, struct queue *q, int er
 			 "token rejected by %s (HTTP 401): check --token, --token-file or "
 			 "GITLAB_TOKEN and its scopes (read_api, read_repository)",
 			 opts->url);
-		queue_stop(q, QUEUE_STOP_AUTH, msg);
+		crawl_queue_stop(q, CRAWL_QUEUE_STOP_AUTH, msg);
 		return;
 	}
 	log_error("%s", msg);
 	if (opts->fail_fast)
-		queue_stop(q, QUEUE_STOP_FAILFAST, msg);
+		crawl_queue_stop(q, CRAWL_QUEUE_STOP_FAILFAST, msg);
 }
 
 /* The first request tells a wrong URL or token from everything later. */
-static void api_preflight_fail(const struct api_worker_plan *plan, struct queue *q, int err)
+static void api_preflight_fail(const struct api_worker_plan *plan, struct crawl_queue *q, int err)
 {
-	char msg[QUEUE_FATAL_MAX];
+	char msg[CRAWL_QUEUE_FATAL_MAX];
 
 	if (err == GLM_EAUTH) {
 		api_fail(plan, q, err);
@@ -430,7 +433,7 @@ static void api_preflight_fail(const struct api_worker_plan *plan, struct queue 
 			 "the token is valid but may not read the API of %s (HTTP 403): it lacks "
 			 "the read_api scope; create one with read_api and read_repository",
 			 plan->opts->url);
-		queue_stop(q, QUEUE_STOP_AUTH, msg);
+		crawl_queue_stop(q, CRAWL_QUEUE_STOP_AUTH, msg);
 		return;
 	}
 	if (err == GLM_ECONNECT)
@@ -440,7 +443,7 @@ static void api_preflight_fail(const struct api_worker_plan *plan, struct queue 
 			 "%s does not answer like a GitLab API (%s); give the base URL, e.g. "
 			 "https://gitlab.example.com",
 			 plan->opts->url, glm_error_msg());
-	queue_stop(q, QUEUE_STOP_CONNECT, msg);
+	crawl_queue_stop(q, CRAWL_QUEUE_STOP_CONNECT, msg);
 }
 
 static int api_open_journal(const struct api_worker_plan *plan, int slot)
@@ -456,26 +459,26 @@ static int api_open_journal(const struct api_worker_plan *plan, int slot)
 }
 
 /* The endpoint class of a task's request (ratelimit_class.h). */
-static enum ratelimit_class api_task_class(const struct queue_task *t)
+static enum ratelimit_class api_task_class(const struct crawl_queue_task *t)
 {
 	if (t->page == 0)
 		return ratelimit_class_of(t->ref);
-	switch ((enum queue_kind)t->kind) {
-	case QUEUE_TOP:
+	switch ((enum crawl_queue_kind)t->kind) {
+	case CRAWL_QUEUE_TOP:
 		return RL_CLASS_GROUPS;
-	case QUEUE_GROUP:
+	case CRAWL_QUEUE_GROUP:
 		return RL_CLASS_GROUP;
-	case QUEUE_PROJECTS:
+	case CRAWL_QUEUE_PROJECTS:
 		return RL_CLASS_GROUP_PROJECTS;
-	case QUEUE_USER_PROJECTS:
+	case CRAWL_QUEUE_USER_PROJECTS:
 		return RL_CLASS_USER_PROJECTS;
 	default:
 		return RL_CLASS_OTHER;
 	}
 }
 
-/* queue_skip_fn: a task whose endpoint is closed by its own 429 waits in the queue. */
-static int api_skip_closed(const struct queue_task *t, void *ctx)
+/* crawl_queue_skip_fn: a task whose endpoint is closed by its own 429 waits in the queue. */
+static int api_skip_closed(const struct crawl_queue_task *t, void *ctx)
 {
 	const int64_t *until = ctx;
 
@@ -483,48 +486,48 @@ static int api_skip_closed(const struct queue_task *t, void *ctx)
 }
 
 static int api_loop(const struct api_worker_plan *plan, const struct pool_child *child,
-		    struct queue *q, struct api_task_run *r, int fd)
+		    struct crawl_queue *q, struct api_task_run *r, int fd)
 {
 	int64_t closed_until[RL_CLASS_COUNT];
-	struct queue_task t;
+	struct crawl_queue_task t;
 	uint64_t claim;
 	size_t index;
 	int err;
 
 	for (;;) {
 		if ((err = ratelimit_pauses(&plan->shm->rl, closed_until)) < 0 ||
-		    (err = queue_claim_if(q, getpid(), api_skip_closed, closed_until, &t, &index,
-					  &claim)) < 0)
+		    (err = crawl_queue_claim_if(q, getpid(), api_skip_closed, closed_until, &t,
+						&index, &claim)) < 0)
 			return err == GLM_ESTOPPED ? 0 : err;
 		if (plan->die_locked_claim > 0 && (long)claim == plan->die_locked_claim &&
 		    t.tries == 1)
-			queue_die_holding_lock(q);
+			crawl_queue_die_holding_lock(q);
 		if (pool_child_dies_at(child, claim) && t.tries == 1)
 			raise(SIGKILL);
 		r->nnext = 0;
 		memset(&r->res, 0, sizeof(r->res));
 		r->res.total = -1;
 		r->bad_items = 0;
-		journal_record_begin(&r->rec, index);
+		crawl_journal_record_begin(&r->rec, index);
 		err = api_run(r, &t);
 		if (err == GLM_EINTR || signals_stopping())
 			return GLM_EINTR;
 		/* Its endpoint closed itself for a while: others go on (api_skip_closed). */
 		if (err == GLM_ECLOSED) {
-			if ((err = queue_give_back(q, index)) < 0)
+			if ((err = crawl_queue_give_back(q, index)) < 0)
 				log_error("%s", glm_error_msg());
 			continue;
 		}
-		if (err < 0 && t.kind == QUEUE_PREFLIGHT)
+		if (err < 0 && t.kind == CRAWL_QUEUE_PREFLIGHT)
 			api_preflight_fail(plan, q, err);
 		else if (err < 0)
 			api_fail(plan, q, err);
 		r->res.failed = err < 0 || r->bad_items > 0;
 		if (r->res.failed && err == 0 && plan->opts->fail_fast)
-			queue_stop(q, QUEUE_STOP_FAILFAST, "an item was refused");
+			crawl_queue_stop(q, CRAWL_QUEUE_STOP_FAILFAST, "an item was refused");
 		/* The nodes are committed before the task is: a death in between repeats it. */
-		if ((err = journal_record_commit(&r->rec, fd)) < 0 ||
-		    (err = queue_complete(q, index, &r->res, r->next, r->nnext)) < 0)
+		if ((err = crawl_journal_record_commit(&r->rec, fd)) < 0 ||
+		    (err = crawl_queue_complete(q, index, &r->res, r->next, r->nnext)) < 0)
 			log_error("%s", glm_error_msg());
 	}
 }
@@ -534,12 +537,12 @@ void api_worker_main(const struct api_worker_plan *plan, const struct pool_child
 	const struct options *opts = plan->opts;
 	struct http_config cfg;
 	struct api_task_run run;
-	struct queue q = plan->queue;
+	struct crawl_queue q = plan->queue;
 	int fd, err;
 
 	memset(&run, 0, sizeof(run));
 	run.plan = plan;
-	journal_record_init(&run.rec);
+	crawl_journal_record_init(&run.rec);
 	http_config_from_options(&cfg, opts, opts->url);
 	cfg.rl = &plan->shm->rl;
 	cfg.counts = &plan->shm->counts;
@@ -553,7 +556,7 @@ void api_worker_main(const struct api_worker_plan *plan, const struct pool_child
 	if (err < 0 && err != GLM_EINTR && err != GLM_ESTOPPED)
 		log_error("%s", glm_error_msg());
 	http_client_free(run.http);
-	journal_record_release(&run.rec);
+	crawl_journal_record_release(&run.rec);
 	free(run.next);
 	close(fd);
 	_exit(err < 0 && err != GLM_EINTR && err != GLM_ESTOPPED ? 1 : 0);

@@ -34,7 +34,7 @@
 struct crawl_ctx {
 	struct api_worker_plan *plan;
 	struct pool pool;
-	struct queue_status st;
+	struct crawl_queue_status st;
 	int draw; /* the progress line */
 };
 
@@ -60,7 +60,7 @@ static void crawl_died(void *ctx, int index, pid_t pid, int status)
 	(void)index;
 	(void)status;
 	ratelimit_reap(&c->plan->shm->rl, pid);
-	queue_requeue_pid(&c->plan->queue, pid);
+	crawl_queue_requeue_pid(&c->plan->queue, pid);
 }
 
 /* pool_stopping_fn: requests in flight are abandoned within a second (http.c). */
@@ -68,12 +68,12 @@ static void crawl_stopping(void *ctx)
 {
 	struct crawl_ctx *c = ctx;
 
-	queue_stop(&c->plan->queue, QUEUE_STOP_FAILFAST, "stopping");
+	crawl_queue_stop(&c->plan->queue, CRAWL_QUEUE_STOP_FAILFAST, "stopping");
 }
 
 static void crawl_progress(struct crawl_ctx *c)
 {
-	const struct queue_status *st = &c->st;
+	const struct crawl_queue_status *st = &c->st;
 	struct ratelimit_stats rs;
 	char line[200];
 
@@ -95,15 +95,15 @@ static void crawl_progress(struct crawl_ctx *c)
 static int crawl_tick(void *ctx, const struct pool *p, struct pool_tick *t)
 {
 	struct crawl_ctx *c = ctx;
-	const struct queue_status *st = &c->st;
+	const struct crawl_queue_status *st = &c->st;
 	int err;
 
-	if ((err = queue_status(&c->plan->queue, &c->st)) < 0)
+	if ((err = crawl_queue_status(&c->plan->queue, &c->st)) < 0)
 		return err;
 	crawl_progress(c);
-	t->stop = st->stop != QUEUE_RUNNING;
+	t->stop = st->stop != CRAWL_QUEUE_RUNNING;
 	t->want = st->ready + st->claimed > 0 ? (size_t)p->n : 0;
-	t->max_forks = (size_t)p->n * 4 + (size_t)st->ntasks * QUEUE_MAX_TRIES;
+	t->max_forks = (size_t)p->n * 4 + (size_t)st->ntasks * CRAWL_QUEUE_MAX_TRIES;
 	return 0;
 }
 
@@ -125,21 +125,21 @@ static int crawl_supervise(struct crawl_ctx *c)
 	if (c->draw)
 		log_status_line(NULL);
 	if (err == 0)
-		err = queue_status(&c->plan->queue, &c->st);
+		err = crawl_queue_status(&c->plan->queue, &c->st);
 	return err;
 }
 
 /* What ended the crawl early, as the error the supervisor maps to an exit code. */
-static int crawl_outcome(const struct queue_status *st)
+static int crawl_outcome(const struct crawl_queue_status *st)
 {
 	if (signals_stopping())
 		return glm_error_set(GLM_EINTR, "interrupted");
 	switch (st->stop) {
-	case QUEUE_STOP_AUTH:
+	case CRAWL_QUEUE_STOP_AUTH:
 		return glm_error_set(GLM_EAUTH, "%s", st->fatal);
-	case QUEUE_STOP_CONNECT:
+	case CRAWL_QUEUE_STOP_CONNECT:
 		return glm_error_set(GLM_ECONNECT, "%s", st->fatal);
-	case QUEUE_STOP_FAILFAST:
+	case CRAWL_QUEUE_STOP_FAILFAST:
 		return glm_error_set(GLM_ESTOPPED, "--fail-fast: stopped after: %s", st->fatal);
 	default:
 		if (st->ready + st->claimed > 0)
@@ -185,7 +185,7 @@ static int crawl_source(struct api_worker_plan *plan, const char *dir, struct cr
 static int crawl_from_tops(struct crawl_ctx *c, const char *dir, size_t *unsettled)
 {
 	struct api_worker_plan *plan = c->plan;
-	struct queue_task t[QUEUE_GROUP_TASKS];
+	struct crawl_queue_task t[CRAWL_QUEUE_GROUP_TASKS];
 	struct crawl_merge_src src;
 	unsigned char *replaced = NULL;
 	long long *tops = NULL;
@@ -196,8 +196,8 @@ static int crawl_from_tops(struct crawl_ctx *c, const char *dir, size_t *unsettl
 		err = crawl_merge_tops(&src, plan->opts, &tops, &ntops);
 	free(replaced);
 	for (i = 0; i < ntops && err == 0; i++) {
-		n = queue_group_tasks(t, tops[i], plan->opts->include_shared);
-		err = queue_push(&plan->queue, t, n);
+		n = crawl_queue_group_tasks(t, tops[i], plan->opts->include_shared);
+		err = crawl_queue_push(&plan->queue, t, n);
 	}
 	free(tops);
 	if (err == 0 && ntops > 0)
@@ -257,12 +257,13 @@ static void crawl_remove_dir(const char *dir)
 
 int crawl_run(const struct options *opts, struct node **out_root, struct crawl_result *res)
 {
-	size_t size = sizeof(struct crawl_shm) + QUEUE_CAPACITY * sizeof(struct queue_task);
+	size_t size =
+		sizeof(struct crawl_shm) + CRAWL_QUEUE_CAPACITY * sizeof(struct crawl_queue_task);
 	struct api_worker_plan plan;
 	struct crawl_ctx c;
 	struct ratelimit_stats rs;
 	struct shm_reqcount counts;
-	struct queue_task seed;
+	struct crawl_queue_task seed;
 	struct crawl_merge_src src;
 	const char *tmp = getenv("TMPDIR");
 	unsigned char *replaced = NULL;
@@ -286,13 +287,13 @@ int crawl_run(const struct options *opts, struct node **out_root, struct crawl_r
 	plan.journal_dir = dir;
 	plan.die_locked_claim = crawl_env_long("GLMIRROR_TEST_API_DIE_LOCKED");
 	plan.die_path = getenv("GLMIRROR_TEST_API_DIE_PATH");
-	seed.kind = QUEUE_PREFLIGHT;
+	seed.kind = CRAWL_QUEUE_PREFLIGHT;
 	seed.page = 1;
 	if ((err = ratelimit_init(&plan.shm->rl, opts->api_rate, 0)) < 0 ||
 	    (err = crawl_endpoint_budgets(opts, &plan.shm->rl)) < 0 ||
-	    (err = queue_init(&plan.queue, &plan.shm->queue, plan.shm->tasks, QUEUE_CAPACITY)) <
-		    0 ||
-	    (err = queue_push(&plan.queue, &seed, 1)) < 0)
+	    (err = crawl_queue_init(&plan.queue, &plan.shm->queue, plan.shm->tasks,
+				    CRAWL_QUEUE_CAPACITY)) < 0 ||
+	    (err = crawl_queue_push(&plan.queue, &seed, 1)) < 0)
 		goto out;
 	c.plan = &plan;
 	c.draw = !opts->quiet && (opts->progress == PROGRESS_ALWAYS ||

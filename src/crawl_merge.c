@@ -10,7 +10,7 @@
 
 #include "error.h"
 #include "grow.h"
-#include "journal.h"
+#include "crawl_journal.h"
 #include "log.h"
 #include "pattern.h"
 
@@ -75,7 +75,8 @@ static int merge_cmp_group(const void *a, const void *b)
 	int c = merge_cmp_id(x->node->id, y->node->id);
 
 	/* The copy that says "top" first, so it survives the de-duplication. */
-	return c != 0 ? c : (int)(y->flags & JOURNAL_TOP) - (int)(x->flags & JOURNAL_TOP);
+	return c != 0 ? c
+		      : (int)(y->flags & CRAWL_JOURNAL_TOP) - (int)(x->flags & CRAWL_JOURNAL_TOP);
 }
 
 static int merge_cmp_project(const void *a, const void *b)
@@ -133,7 +134,7 @@ static int merge_reached(struct merge_list *g, int i)
 		g->items[i].reached = 2;
 		chain[n++] = i;
 		if (g->items[i].parent < 0) {
-			g->items[i].reached = (g->items[i].flags & JOURNAL_TOP) ? 1 : -1;
+			g->items[i].reached = (g->items[i].flags & CRAWL_JOURNAL_TOP) ? 1 : -1;
 			break;
 		}
 		i = g->items[i].parent;
@@ -232,7 +233,7 @@ static int merge_read(const struct crawl_merge_src *src, struct merge *m)
 		if (strncmp(de->d_name, "api-", 4) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", src->dir, de->d_name);
-		err = journal_read(path, merge_collect, m);
+		err = crawl_journal_read(path, merge_collect, m);
 	}
 	closedir(d);
 	merge_dedupe(&m->groups, merge_cmp_group, 0);

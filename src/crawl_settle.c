@@ -12,22 +12,22 @@ struct settle_page {
 };
 
 struct settle {
-	struct queue_page_view *v; /* owned */
+	struct crawl_queue_page_view *v; /* owned */
 	size_t n;
 	struct settle_page *pages; /* owned; the pages of listings, by listing then order */
 	size_t npages;
 };
 
-static int settle_is_listing(enum queue_kind kind)
+static int settle_is_listing(enum crawl_queue_kind kind)
 {
-	return kind != QUEUE_PREFLIGHT && kind != QUEUE_GROUP;
+	return kind != CRAWL_QUEUE_PREFLIGHT && kind != CRAWL_QUEUE_GROUP;
 }
 
 /*
  * Page 1 has chain 0, pages 2..N queued by it chain -1, the pages of a window
  * (no totals) chain page - 1, pages followed by link one by one chain k.
  */
-static long long settle_order(const struct queue_page_view *p)
+static long long settle_order(const struct crawl_queue_page_view *p)
 {
 	return p->chain < 0 ? p->page : p->chain + 1;
 }
@@ -41,12 +41,12 @@ static int settle_cmp(const void *a, const void *b)
 	return (x->order > y->order) - (x->order < y->order);
 }
 
-static int settle_load(struct queue *q, struct settle *s)
+static int settle_load(struct crawl_queue *q, struct settle *s)
 {
 	size_t i;
 	int err;
 
-	if ((err = queue_pages(q, &s->v, &s->n)) < 0)
+	if ((err = crawl_queue_pages(q, &s->v, &s->n)) < 0)
 		return err;
 	if ((s->pages = calloc(s->n + 1, sizeof(*s->pages))) == NULL)
 		return glm_error_set(GLM_ENOMEM, "out of memory");
@@ -68,12 +68,12 @@ static int settle_load(struct queue *q, struct settle *s)
  */
 static int settle_fits(const struct settle *s, size_t a, size_t b, long long *seen)
 {
-	const struct queue_page_view *first = &s->v[s->pages[a].listing];
+	const struct crawl_queue_page_view *first = &s->v[s->pages[a].listing];
 	long long sum = 0, prev_max = 0;
 	int fits = 1;
 
 	for (size_t i = a; i < b; i++) {
-		const struct queue_page_view *p = &s->v[s->pages[i].slot];
+		const struct crawl_queue_page_view *p = &s->v[s->pages[i].slot];
 
 		if (first->total >= 0 && p->total != first->total)
 			fits = 0;
@@ -91,19 +91,19 @@ static int settle_fits(const struct settle *s, size_t a, size_t b, long long *se
 /* The listing's pages [a, b): all finished, none failed, not judged before. */
 static int settle_ready(const struct settle *s, size_t a, size_t b)
 {
-	if (s->v[s->pages[a].listing].mark != QUEUE_LISTING_OK)
+	if (s->v[s->pages[a].listing].mark != CRAWL_QUEUE_LISTING_OK)
 		return 0;
 	for (size_t i = a; i < b; i++)
-		if (s->v[s->pages[i].slot].state != QUEUE_DONE)
+		if (s->v[s->pages[i].slot].state != CRAWL_QUEUE_DONE)
 			return 0;
 	return 1;
 }
 
-static int settle_one(struct queue *q, const struct settle *s, size_t a, size_t b, size_t *queued,
-		      size_t *unsettled)
+static int settle_one(struct crawl_queue *q, const struct settle *s, size_t a, size_t b,
+		      size_t *queued, size_t *unsettled)
 {
 	size_t listing = s->pages[a].listing;
-	const struct queue_page_view *first = &s->v[listing];
+	const struct crawl_queue_page_view *first = &s->v[listing];
 	long long seen;
 
 	if (!settle_ready(s, a, b) || settle_fits(s, a, b, &seen))
@@ -111,18 +111,18 @@ static int settle_one(struct queue *q, const struct settle *s, size_t a, size_t 
 	if (first->rereads + 1 >= CRAWL_SETTLE_TRIES) {
 		log_error("%s (id %lld): the listing changed each of the %d times it was read; "
 			  "giving up on it, so projects may be missing (run again later)",
-			  queue_kind_name(first->kind), first->id, CRAWL_SETTLE_TRIES);
+			  crawl_queue_kind_name(first->kind), first->id, CRAWL_SETTLE_TRIES);
 		(*unsettled)++;
-		return queue_mark_listing(q, listing, QUEUE_LISTING_UNSETTLED);
+		return crawl_queue_mark_listing(q, listing, CRAWL_QUEUE_LISTING_UNSETTLED);
 	}
 	log_verbose("%s (id %lld) changed while it was read (X-Total %lld, %lld items in %zu "
 		    "pages); reading it again",
-		    queue_kind_name(first->kind), first->id, first->total, seen, b - a);
+		    crawl_queue_kind_name(first->kind), first->id, first->total, seen, b - a);
 	(*queued)++;
-	return queue_mark_listing(q, listing, QUEUE_LISTING_REREAD);
+	return crawl_queue_mark_listing(q, listing, CRAWL_QUEUE_LISTING_REREAD);
 }
 
-int crawl_settle(struct queue *q, size_t *queued, size_t *unsettled)
+int crawl_settle(struct crawl_queue *q, size_t *queued, size_t *unsettled)
 {
 	struct settle s = { 0 };
 	size_t a, b;
@@ -144,20 +144,20 @@ out:
 	return err;
 }
 
-int crawl_settle_replaced(struct queue *q, unsigned char **out, size_t *n)
+int crawl_settle_replaced(struct crawl_queue *q, unsigned char **out, size_t *n)
 {
-	struct queue_page_view *v = NULL;
+	struct crawl_queue_page_view *v = NULL;
 	int err;
 
 	*out = NULL;
-	if ((err = queue_pages(q, &v, n)) < 0)
+	if ((err = crawl_queue_pages(q, &v, n)) < 0)
 		return err;
 	if ((*out = calloc(*n + 1, 1)) == NULL) {
 		free(v);
 		return glm_error_set(GLM_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < *n; i++)
-		(*out)[i] = v[v[i].listing].mark == QUEUE_LISTING_REREAD;
+		(*out)[i] = v[v[i].listing].mark == CRAWL_QUEUE_LISTING_REREAD;
 	free(v);
 	return 0;
 }

@@ -182,8 +182,8 @@ void http_client_free(struct http_client *client)
 	for (l = client->headers; l != NULL; l = l->next)
 		explicit_bzero(l->data, strlen(l->data));
 	curl_slist_free_all(client->headers);
-	http_cb_header_free(&client->hdrs);
-	http_cb_write_free(&client->body);
+	http_cb_header_release(&client->hdrs);
+	http_cb_write_release(&client->body);
 	free(client->api_base);
 	free(client);
 	curl_global_cleanup();
@@ -429,7 +429,7 @@ static int http_try_once(struct http_client *c, struct http_try *t, enum ratelim
 	c->errbuf[0] = '\0';
 	t->status = 0;
 	t->cc = curl_easy_perform(c->curl);
-	ratelimit_release(c->cfg.rl);
+	ratelimit_done(c->cfg.rl);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &t->status);
 	reqcount_answer(c->cfg.counts, t->status);
 	curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME_T, &us);

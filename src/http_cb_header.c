@@ -27,7 +27,7 @@ void http_cb_header_reset(struct http_hdrs *h)
 	h->content_length = -1;
 }
 
-void http_cb_header_free(struct http_hdrs *h)
+void http_cb_header_release(struct http_hdrs *h)
 {
 	buf_release(&h->link);
 }

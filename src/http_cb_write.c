@@ -8,7 +8,7 @@ void http_cb_write_reset(struct http_body *b)
 	b->too_big = 0;
 }
 
-void http_cb_write_free(struct http_body *b)
+void http_cb_write_release(struct http_body *b)
 {
 	buf_release(&b->buf);
 }

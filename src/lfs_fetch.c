@@ -539,7 +539,7 @@ int lfs_fetch_refs(struct sync_job *job, git_repository *repo)
 		log_verbose("%s: %s; scanning the whole history", job->project->full_path,
 			    glm_error_msg());
 	if ((rc = git_revwalk_new(&walk, repo)) < 0) {
-		lfs_scanned_free(&done);
+		lfs_scanned_release(&done);
 		return sync_remote_git_error(rc, "LFS: listing the refs");
 	}
 	hidden = lfs_fetch_hide_scanned(repo, walk, &done);
@@ -559,8 +559,8 @@ int lfs_fetch_refs(struct sync_job *job, git_repository *repo)
 	if (err == 0 && lfs_fetch_all_stored(&l) && !lfs_scanned_same(&done, &tips) &&
 	    lfs_scanned_write(repo, &tips) < 0)
 		log_warn("%s: %s", job->project->full_path, glm_error_msg());
-	lfs_scanned_free(&done);
-	lfs_scanned_free(&tips);
+	lfs_scanned_release(&done);
+	lfs_scanned_release(&tips);
 	free(l.v);
 	return err;
 }
@@ -606,7 +606,7 @@ int lfs_fetch_submodule(struct sync_job *job, git_repository *sub, const char *u
 	return lfs_fetch_smudge(job, sub, &head);
 }
 
-void lfs_fetch_release(void)
+void lfs_fetch_shutdown(void)
 {
 	lfs_http_free(lfs_fetch_http);
 	lfs_fetch_http = NULL;

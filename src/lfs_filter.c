@@ -118,7 +118,7 @@ static void lfs_filter_free(git_writestream *s)
 {
 	struct lfs_filter_stream *f = (struct lfs_filter_stream *)s;
 
-	lfs_hash_free(&f->hash);
+	lfs_hash_release(&f->hash);
 	free(f);
 }
 

@@ -10,7 +10,7 @@ int lfs_hash_init(struct lfs_hash *h)
 {
 	h->ctx = EVP_MD_CTX_new();
 	if (h->ctx == NULL || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
-		lfs_hash_free(h);
+		lfs_hash_release(h);
 		return glm_error_set(GLM_ENOMEM, "SHA-256: cannot start a digest");
 	}
 	return 0;
@@ -29,7 +29,7 @@ int lfs_hash_final(struct lfs_hash *h, char hex[LFS_OID_LEN + 1])
 	unsigned int n = 0;
 	int ok = EVP_DigestFinal_ex(h->ctx, md, &n) == 1 && n * 2 == LFS_OID_LEN;
 
-	lfs_hash_free(h);
+	lfs_hash_release(h);
 	if (!ok)
 		return glm_error_set(GLM_ERR, "SHA-256: digest failed");
 	for (unsigned int i = 0; i < n; i++)
@@ -37,7 +37,7 @@ int lfs_hash_final(struct lfs_hash *h, char hex[LFS_OID_LEN + 1])
 	return 0;
 }
 
-void lfs_hash_free(struct lfs_hash *h)
+void lfs_hash_release(struct lfs_hash *h)
 {
 	EVP_MD_CTX_free(h->ctx);
 	h->ctx = NULL;

@@ -84,8 +84,8 @@ void lfs_http_free(struct lfs_http *c)
 	if (c == NULL)
 		return;
 	curl_easy_cleanup(c->curl);
-	http_cb_write_free(&c->body);
-	http_cb_header_free(&c->hdrs);
+	http_cb_write_release(&c->body);
+	http_cb_header_release(&c->hdrs);
 	free(c);
 	curl_global_cleanup();
 }
@@ -121,7 +121,7 @@ static int lfs_http_try(struct lfs_http *c, const struct lfs_http_req *r, CURLco
 	c->errbuf[0] = '\0';
 	*status = 0;
 	*cc = curl_easy_perform(c->curl);
-	ratelimit_release(c->cfg.rl);
+	ratelimit_done(c->cfg.rl);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
 	return ratelimit_observe(c->cfg.rl, c->hdrs.rl_limit, c->hdrs.rl_remaining,
 				 c->hdrs.rl_reset);
@@ -265,7 +265,7 @@ static int lfs_http_sink_reset(struct lfs_http *c, void *arg)
 	struct lfs_http_sink *s = arg;
 
 	(void)c;
-	lfs_hash_free(&s->hash);
+	lfs_hash_release(&s->hash);
 	s->len = 0;
 	if (ftruncate(s->fd, 0) < 0 || lseek(s->fd, 0, SEEK_SET) < 0)
 		return glm_error_errno(GLM_EIO, errno, "cannot rewind a temporary LFS file");
@@ -334,6 +334,6 @@ int lfs_http_download(struct lfs_http *c, const char *href, struct curl_slist *h
 		rc = lfs_store_commit(repo, p->oid, tmp);
 	if (rc < 0)
 		unlink(tmp);
-	lfs_hash_free(&s.hash);
+	lfs_hash_release(&s.hash);
 	return rc;
 }

@@ -53,7 +53,7 @@ int lfs_scanned_read(git_repository *repo, struct lfs_scanned *out)
 			rc = lfs_scanned_add(out, &id);
 	fclose(f);
 	if (rc < 0)
-		lfs_scanned_free(out);
+		lfs_scanned_release(out);
 	return rc;
 }
 
@@ -103,7 +103,7 @@ int lfs_scanned_write(git_repository *repo, const struct lfs_scanned *s)
 	return atomicfile_write(path, "LFS scan record", lfs_scanned_fill, (void *)s);
 }
 
-void lfs_scanned_free(struct lfs_scanned *s)
+void lfs_scanned_release(struct lfs_scanned *s)
 {
 	free(s->v);
 	memset(s, 0, sizeof(*s));

@@ -90,7 +90,7 @@ static void ratelimit_repair(void *ctx)
 
 static int ratelimit_lock(struct shm_ratelimit *rl)
 {
-	if (shm_lock_acquire(&rl->lock, ratelimit_repair, rl) < 0)
+	if (shm_lock_enter(&rl->lock, ratelimit_repair, rl) < 0)
 		return glm_error_prefix("rate limiter");
 	return 0;
 }
@@ -181,7 +181,7 @@ int ratelimit_acquire_class_at(struct shm_ratelimit *rl, enum ratelimit_class cl
 		rl->waits++;
 		rc = 1;
 	}
-	shm_lock_release(&rl->lock);
+	shm_lock_leave(&rl->lock);
 	return rc;
 }
 
@@ -245,14 +245,14 @@ static int ratelimit_unmark(struct shm_ratelimit *rl, pid_t pid)
 	return 0;
 }
 
-void ratelimit_release(struct shm_ratelimit *rl)
+void ratelimit_done(struct shm_ratelimit *rl)
 {
 	if (rl == NULL || ratelimit_lock(rl) < 0)
 		return;
 	ratelimit_unmark(rl, getpid());
 	if (rl->in_flight > 0)
 		rl->in_flight--;
-	shm_lock_release(&rl->lock);
+	shm_lock_leave(&rl->lock);
 }
 
 void ratelimit_reap(struct shm_ratelimit *rl, pid_t pid)
@@ -262,7 +262,7 @@ void ratelimit_reap(struct shm_ratelimit *rl, pid_t pid)
 	while (ratelimit_unmark(rl, pid))
 		if (rl->in_flight > 0)
 			rl->in_flight--;
-	shm_lock_release(&rl->lock);
+	shm_lock_leave(&rl->lock);
 }
 
 int ratelimit_observe_at(struct shm_ratelimit *rl, int64_t now_ns, long limit, long long remaining,
@@ -306,7 +306,7 @@ int ratelimit_observe_at(struct shm_ratelimit *rl, int64_t now_ns, long limit, l
 		budget_rate = RATELIMIT_MIN_RATE;
 	rl->rate = budget_rate < rl->rate_cap ? budget_rate : rl->rate_cap;
 out:
-	shm_lock_release(&rl->lock);
+	shm_lock_leave(&rl->lock);
 	return 0;
 }
 
@@ -378,7 +378,7 @@ int ratelimit_pause_at(struct shm_ratelimit *rl, int64_t now_ns, double seconds)
 	rl->tokens = 0;
 	if (rl->last_ns < rl->pause_until)
 		rl->last_ns = rl->pause_until;
-	shm_lock_release(&rl->lock);
+	shm_lock_leave(&rl->lock);
 	return 0;
 }
 
@@ -400,7 +400,7 @@ int ratelimit_pause_class_at(struct shm_ratelimit *rl, enum ratelimit_class cls,
 			       now_ns);
 	ratelimit_class_throttled(&rl->cls[(unsigned)cls < RL_CLASS_COUNT ? cls : RL_CLASS_OTHER],
 				  now_ns, retry_after_s);
-	shm_lock_release(&rl->lock);
+	shm_lock_leave(&rl->lock);
 	return 0;
 }
 
@@ -421,7 +421,7 @@ int ratelimit_set_budgets(struct shm_ratelimit *rl, const long limits[RL_CLASS_C
 		ratelimit_class_set_limit(&rl->cls[i], limits[i]);
 		rl->cls[i].tokens = rl->cls[i].burst;
 	}
-	shm_lock_release(&rl->lock);
+	shm_lock_leave(&rl->lock);
 	return 0;
 }
 
@@ -437,7 +437,7 @@ int ratelimit_set_window(struct shm_ratelimit *rl, double seconds)
 		rl->cls[i].interval_s = seconds;
 		ratelimit_class_set_limit(&rl->cls[i], (long)rl->cls[i].limit);
 	}
-	shm_lock_release(&rl->lock);
+	shm_lock_leave(&rl->lock);
 	return 0;
 }
 
@@ -449,7 +449,7 @@ int ratelimit_pauses(struct shm_ratelimit *rl, int64_t until[RL_CLASS_COUNT])
 		return rc;
 	for (int i = 0; i < RL_CLASS_COUNT; i++)
 		until[i] = rl->cls[i].pause_until;
-	shm_lock_release(&rl->lock);
+	shm_lock_leave(&rl->lock);
 	return 0;
 }
 
@@ -473,6 +473,6 @@ int ratelimit_stats(struct shm_ratelimit *rl, struct ratelimit_stats *out)
 		out->class_throttled[i] = rl->cls[i].throttled;
 		out->class_limit[i] = rl->cls[i].limit;
 	}
-	shm_lock_release(&rl->lock);
+	shm_lock_leave(&rl->lock);
 	return 0;
 }

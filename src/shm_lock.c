@@ -40,7 +40,7 @@ static int shm_lock_recover(struct shm_lock *lock, shm_repair_fn repair, void *c
 	return 0;
 }
 
-int shm_lock_acquire(struct shm_lock *lock, shm_repair_fn repair, void *ctx)
+int shm_lock_enter(struct shm_lock *lock, shm_repair_fn repair, void *ctx)
 {
 	int rc = pthread_mutex_lock(&lock->mutex);
 
@@ -51,7 +51,7 @@ int shm_lock_acquire(struct shm_lock *lock, shm_repair_fn repair, void *ctx)
 	return 0;
 }
 
-void shm_lock_release(struct shm_lock *lock)
+void shm_lock_leave(struct shm_lock *lock)
 {
 	pthread_mutex_unlock(&lock->mutex);
 }

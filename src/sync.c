@@ -279,6 +279,6 @@ out:
 	free(plan.projects);
 	free(plan.moved_from);
 	node_free(plan.orphans);
-	sync_state_free(&plan.state);
+	sync_state_release(&plan.state);
 	return err;
 }

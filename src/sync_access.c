@@ -45,7 +45,7 @@ int sync_access_refused(const struct sync_plan *plan, const struct node *p, cons
 	return refused;
 }
 
-void sync_access_release(void)
+void sync_access_shutdown(void)
 {
 	http_client_free(sync_access_http);
 	sync_access_http = NULL;

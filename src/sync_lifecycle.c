@@ -119,7 +119,7 @@ int sync_lifecycle_record(const struct sync_plan *plan)
 		sync_state_sort(&next);
 		err = sync_state_write(plan->dest_fd, &next);
 	}
-	sync_state_free(&next);
+	sync_state_release(&next);
 	return err;
 }
 

@@ -41,7 +41,7 @@ static void sync_queue_recount(void *ctx)
 
 static int sync_queue_lock(struct sync_queue *q)
 {
-	return shm_lock_acquire(&q->shm->lock, sync_queue_recount, q);
+	return shm_lock_enter(&q->shm->lock, sync_queue_recount, q);
 }
 
 /*
@@ -95,7 +95,7 @@ int sync_queue_claim(struct sync_queue *q, pid_t pid, size_t *out_index, uint64_
 		;
 	s->next = i;
 	if (i == s->nslots) {
-		shm_lock_release(&s->lock);
+		shm_lock_leave(&s->lock);
 		return GLM_ENOTFOUND;
 	}
 	q->slots[i].state = SYNC_SLOT_RUNNING;
@@ -105,7 +105,7 @@ int sync_queue_claim(struct sync_queue *q, pid_t pid, size_t *out_index, uint64_
 	s->next = i + 1;
 	*out_claim = ++s->claims;
 	*out_index = i;
-	shm_lock_release(&s->lock);
+	shm_lock_leave(&s->lock);
 	return 0;
 }
 
@@ -120,7 +120,7 @@ void sync_queue_set_action(struct sync_queue *q, size_t index, enum sync_action 
 	slot->action = action;
 	q->shm->cloning += action == SYNC_ACT_CLONE;
 	q->shm->updating += action != SYNC_ACT_CLONE && action != SYNC_ACT_NONE;
-	shm_lock_release(&q->shm->lock);
+	shm_lock_leave(&q->shm->lock);
 }
 
 /* Called with the lock held. */
@@ -147,7 +147,7 @@ void sync_queue_finish(struct sync_queue *q, size_t index, enum sync_result resu
 	slot->bytes = bytes;
 	slot->duration_ms = duration_ms;
 	sync_queue_mark_done(q, slot, result, reason);
-	shm_lock_release(&q->shm->lock);
+	shm_lock_leave(&q->shm->lock);
 }
 
 void sync_queue_set_lfs(struct sync_queue *q, size_t index, uint64_t objects, uint64_t bytes)
@@ -158,7 +158,7 @@ void sync_queue_set_lfs(struct sync_queue *q, size_t index, uint64_t objects, ui
 		return;
 	slot->lfs_objects = objects > UINT32_MAX ? UINT32_MAX : (uint32_t)objects;
 	slot->lfs_bytes = bytes;
-	shm_lock_release(&q->shm->lock);
+	shm_lock_leave(&q->shm->lock);
 }
 
 size_t sync_queue_requeue(struct sync_queue *q, pid_t pid, uint32_t max_tries, const char *reason)
@@ -188,7 +188,7 @@ size_t sync_queue_requeue(struct sync_queue *q, pid_t pid, uint32_t max_tries, c
 			q->shm->next = i;
 		log_verbose("slot %zu was held by pid %ld; requeued", i, (long)pid);
 	}
-	shm_lock_release(&q->shm->lock);
+	shm_lock_leave(&q->shm->lock);
 	return held;
 }
 
@@ -202,7 +202,7 @@ void sync_queue_disk_full(struct sync_queue *q)
 			sync_queue_mark_done(q, &q->slots[i], SYNC_RES_SKIPPED,
 					     SYNC_QUEUE_DISK_FULL);
 	q->shm->next = q->shm->nslots;
-	shm_lock_release(&q->shm->lock);
+	shm_lock_leave(&q->shm->lock);
 }
 
 size_t sync_queue_pending(struct sync_queue *q)
@@ -213,7 +213,7 @@ size_t sync_queue_pending(struct sync_queue *q)
 		return 0;
 	for (i = q->shm->next; i < q->shm->nslots; i++)
 		n += q->slots[i].state == SYNC_SLOT_PENDING;
-	shm_lock_release(&q->shm->lock);
+	shm_lock_leave(&q->shm->lock);
 	return n;
 }
 
@@ -232,6 +232,6 @@ void sync_queue_progress(struct sync_queue *q, struct sync_progress *out)
 	out->failed = q->shm->failed;
 	out->cloning = q->shm->cloning;
 	out->updating = q->shm->updating;
-	shm_lock_release(&q->shm->lock);
+	shm_lock_leave(&q->shm->lock);
 	out->bytes = __atomic_load_n(&q->shm->bytes, __ATOMIC_RELAXED);
 }

@@ -77,7 +77,7 @@ int sync_retry_git(struct sync_job *job, const struct sync_retry_op *op)
 		job->cred_tries = 0;
 		job->key_offered = 0;
 		rc = op->run(op->ctx);
-		ratelimit_release(job->plan->queue.rl);
+		ratelimit_done(job->plan->queue.rl);
 		if (rc >= 0)
 			return 0;
 		err = sync_remote_git_error(rc, op->what);

@@ -37,7 +37,7 @@ int sync_state_add(struct sync_state *s, long long id, const char *root_path, co
 	return 0;
 }
 
-void sync_state_free(struct sync_state *s)
+void sync_state_release(struct sync_state *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->entries[i].root_path);
@@ -130,7 +130,7 @@ int sync_state_read(int dest_fd, struct sync_state *out)
 		log_warn("%s is damaged (%s) and is ignored: moved projects are cloned again and "
 			 "orphans are not found",
 			 SYNC_STATE_FILE, glm_error_msg());
-		sync_state_free(out);
+		sync_state_release(out);
 	}
 	sync_state_sort(out);
 	return 0;

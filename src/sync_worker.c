@@ -164,8 +164,8 @@ void sync_worker_main(struct sync_plan *plan, const struct pool_child *child)
 			 git_error_last() ? git_error_last()->message : "not usable");
 	while (!signals_stopping() && sync_queue_claim(&plan->queue, getpid(), &slot, &claim) == 0)
 		sync_worker_project(plan, child, slot, claim);
-	sync_access_release();
-	lfs_fetch_release();
+	sync_access_shutdown();
+	lfs_fetch_shutdown();
 	git_libgit2_shutdown();
 	_exit(0);
 }

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "crawl_merge.h"
-#include "journal.h"
+#include "crawl_journal.h"
 #include "log.h"
 #include "stderr_capture.h"
 
@@ -29,7 +29,7 @@ struct item {
 	unsigned flags;
 };
 
-#define TOP JOURNAL_TOP
+#define TOP CRAWL_JOURNAL_TOP
 
 static char dir[64];
 
@@ -60,7 +60,7 @@ static int teardown(void **state)
 /* Appends one task's record of items to the journal file name in dir. */
 static void put(const char *name, uint64_t task, const struct item *items, size_t n)
 {
-	struct journal_record rec;
+	struct crawl_journal_record rec;
 	char path[256], text[32];
 	size_t i;
 	int fd;
@@ -68,8 +68,8 @@ static void put(const char *name, uint64_t task, const struct item *items, size_
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
 	assert_true(fd >= 0);
-	journal_record_init(&rec);
-	journal_record_begin(&rec, task);
+	crawl_journal_record_init(&rec);
+	crawl_journal_record_begin(&rec, task);
 	for (i = 0; i < n; i++) {
 		struct node *node = node_new(items[i].type);
 
@@ -81,11 +81,11 @@ static void put(const char *name, uint64_t task, const struct item *items, size_
 		assert_int_equal(node_set(&node->name, text), 0);
 		assert_int_equal(node_set(&node->path, text), 0);
 		assert_int_equal(node_set(&node->full_path, text), 0);
-		assert_int_equal(journal_record_add(&rec, node, items[i].flags), 0);
+		assert_int_equal(crawl_journal_record_add(&rec, node, items[i].flags), 0);
 		node_free(node);
 	}
-	assert_int_equal(journal_record_commit(&rec, fd), 0);
-	journal_record_release(&rec);
+	assert_int_equal(crawl_journal_record_commit(&rec, fd), 0);
+	crawl_journal_record_release(&rec);
 	close(fd);
 }
 

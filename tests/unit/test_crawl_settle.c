@@ -13,7 +13,7 @@
 
 #define CAP 64
 
-#include "queue_fixture.h"
+#include "crawl_queue_fixture.h"
 #include "stderr_capture.h"
 
 /* One page's answer: X-Total, and ids from..to (none when from is 0). */
@@ -24,13 +24,13 @@ struct page {
 /* Claims the next task and completes it with pg; pages 2..n follow page 1. */
 static void answer(struct fixture *f, const struct page *pg, int npages)
 {
-	struct queue_task t, next[8];
-	struct queue_result res;
+	struct crawl_queue_task t, next[8];
+	struct crawl_queue_result res;
 	uint64_t claim;
 	size_t index;
 
 	assert_true(npages <= 8);
-	assert_int_equal(queue_claim(&f->q, 1, &t, &index, &claim), 0);
+	assert_int_equal(crawl_queue_claim(&f->q, 1, &t, &index, &claim), 0);
 	memset(next, 0, sizeof(next));
 	for (int p = 1; p < npages; p++) {
 		next[p - 1].kind = t.kind;
@@ -43,28 +43,28 @@ static void answer(struct fixture *f, const struct page *pg, int npages)
 	res.items = pg[0].from ? pg[0].to - pg[0].from + 1 : 0;
 	res.min_id = pg[0].from;
 	res.max_id = pg[0].to;
-	assert_int_equal(queue_complete(&f->q, index, &res, next, (size_t)npages - 1), 0);
+	assert_int_equal(crawl_queue_complete(&f->q, index, &res, next, (size_t)npages - 1), 0);
 	for (int p = 1; p < npages; p++) {
-		assert_int_equal(queue_claim(&f->q, 1, &t, &index, &claim), 0);
+		assert_int_equal(crawl_queue_claim(&f->q, 1, &t, &index, &claim), 0);
 		assert_int_equal(t.page, p + 1);
 		memset(&res, 0, sizeof(res));
 		res.total = pg[p].total;
 		res.items = pg[p].from ? pg[p].to - pg[p].from + 1 : 0;
 		res.min_id = pg[p].from;
 		res.max_id = pg[p].to;
-		assert_int_equal(queue_complete(&f->q, index, &res, NULL, 0), 0);
+		assert_int_equal(crawl_queue_complete(&f->q, index, &res, NULL, 0), 0);
 	}
 }
 
 static void push_listing(struct fixture *f)
 {
-	struct queue_task t;
+	struct crawl_queue_task t;
 
 	memset(&t, 0, sizeof(t));
-	t.kind = QUEUE_PROJECTS;
+	t.kind = CRAWL_QUEUE_PROJECTS;
 	t.id = 7;
 	t.page = 1;
-	assert_int_equal(queue_push(&f->q, &t, 1), 0);
+	assert_int_equal(crawl_queue_push(&f->q, &t, 1), 0);
 }
 
 static size_t replaced_count(struct fixture *f)
@@ -99,7 +99,7 @@ static void test_a_deletion_between_pages_reads_again(void **state)
 	struct fixture *f = *state;
 	const struct page shifted[] = { { 250, 1, 100 }, { 249, 102, 201 }, { 249, 202, 250 } };
 	const struct page settled[] = { { 249, 1, 100 }, { 249, 102, 201 }, { 249, 202, 250 } };
-	struct queue_task t;
+	struct crawl_queue_task t;
 	size_t queued = 0, unsettled = 0, index;
 	uint64_t claim;
 
@@ -113,7 +113,7 @@ static void test_a_deletion_between_pages_reads_again(void **state)
 	assert_int_equal(queued, 0);
 	assert_int_equal(unsettled, 0);
 	assert_int_equal(replaced_count(f), 3);
-	assert_int_equal(queue_claim(&f->q, 1, &t, &index, &claim), GLM_ESTOPPED);
+	assert_int_equal(crawl_queue_claim(&f->q, 1, &t, &index, &claim), GLM_ESTOPPED);
 }
 
 /* Equal totals but overlapping ids: an insertion shifted a page up. */

@@ -72,9 +72,9 @@ static void test_written_tips_are_read_back(void **state)
 	assert_false(lfs_scanned_same(&w, &other));
 	add(&other, A);
 	assert_true(lfs_scanned_same(&w, &other)); /* in any order */
-	lfs_scanned_free(&w);
-	lfs_scanned_free(&r);
-	lfs_scanned_free(&other);
+	lfs_scanned_release(&w);
+	lfs_scanned_release(&r);
+	lfs_scanned_release(&other);
 }
 
 static void test_odd_lines_are_left_out(void **state)
@@ -93,7 +93,7 @@ static void test_odd_lines_are_left_out(void **state)
 	assert_int_equal(lfs_scanned_read(f->repo, &r), 0);
 	assert_int_equal(r.n, 1);
 	assert_string_equal(git_oid_tostr_s(&r.v[0]), A);
-	lfs_scanned_free(&r);
+	lfs_scanned_release(&r);
 }
 
 int main(void)

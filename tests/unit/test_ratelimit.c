@@ -131,7 +131,7 @@ static void test_in_flight(void **state)
 
 	assert_int_equal(ratelimit_acquire_at(rl, T0, &wait), 0);
 	assert_int_equal(ratelimit_acquire_at(rl, T0, &wait), 0);
-	ratelimit_release(rl);
+	ratelimit_done(rl);
 	assert_int_equal(ratelimit_acquire_at(rl, T0, &wait), 0);
 	assert_int_equal(ratelimit_stats(rl, &st), 0);
 	assert_true(st.in_flight == 2 && st.max_in_flight == 2 && st.requests == 3);
@@ -139,7 +139,7 @@ static void test_in_flight(void **state)
 	ratelimit_reap(rl, getpid());
 	assert_int_equal(ratelimit_stats(rl, &st), 0);
 	assert_true(st.in_flight == 0 && st.max_in_flight == 2);
-	ratelimit_release(NULL);
+	ratelimit_done(NULL);
 	assert_int_equal(ratelimit_acquire(NULL), 0);
 }
 
@@ -201,7 +201,7 @@ static void test_low_rate_never_sleeps_past_the_reset(void **state)
 	assert_int_equal(ratelimit_observe_at(rl, T0, 600, 1, reset), 0);
 	assert_true(rl->rate == RATELIMIT_MIN_RATE);
 	assert_int_equal(ratelimit_acquire_at(rl, T0, &wait), 0);
-	ratelimit_release(rl);
+	ratelimit_done(rl);
 	assert_int_equal(ratelimit_acquire_at(rl, T0, &wait), 1);
 	assert_true(wait > 0 && wait <= 10 * NS + 1);
 	/* Woken at the reset, the worker finds the rate full again and a token. */
@@ -334,7 +334,7 @@ static void test_processes_share_the_bucket(void **state)
 
 					if (slot < MAX_STAMPS)
 						f->stamps[slot] = now;
-					ratelimit_release(f->rl);
+					ratelimit_done(f->rl);
 					continue;
 				}
 				ts.tv_sec = wait / NS;
@@ -391,7 +391,7 @@ static void test_acquire_sleeps(void **state)
 			for (i = 0; i < per_proc; i++) {
 				if (ratelimit_acquire(f->rl) < 0)
 					_exit(2);
-				ratelimit_release(f->rl);
+				ratelimit_done(f->rl);
 			}
 			_exit(0);
 		}
@@ -454,7 +454,7 @@ static void test_killed_holder_is_repaired(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(fds[0]);
-		if (shm_lock_acquire(&f->rl->lock, NULL, NULL) < 0)
+		if (shm_lock_enter(&f->rl->lock, NULL, NULL) < 0)
 			_exit(2);
 		f->rl->tokens = -1e300 * 1e300; /* -inf: a torn update */
 		f->rl->rate = 0;

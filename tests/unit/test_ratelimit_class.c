@@ -75,7 +75,7 @@ static long greedy(struct shm_ratelimit *rl, enum ratelimit_class cls, int64_t f
 	while (now < to && n < MAX_GRANT && steps++ < 1000000) {
 		if (ratelimit_acquire_class_at(rl, cls, now, &wait) == 0) {
 			at[n++] = now;
-			ratelimit_release(rl);
+			ratelimit_done(rl);
 			continue;
 		}
 		assert_true(wait > 0);

@@ -59,8 +59,8 @@ static void test_round_trip_and_find(void **unused)
 	assert_non_null(sync_state_find(&back, 9007199254740991LL));
 	assert_null(sync_state_find(&back, 8));
 	assert_null(sync_state_find(&back, 0));
-	sync_state_free(&s);
-	sync_state_free(&back);
+	sync_state_release(&s);
+	sync_state_release(&back);
 	cleanup(dfd, dir);
 }
 
@@ -85,13 +85,13 @@ static void test_damage_reads_as_empty(void **unused)
 		write_file(dfd, bad[i]);
 		assert_int_equal(sync_state_read(dfd, &back), 0);
 		assert_int_equal(back.n, 0);
-		sync_state_free(&back);
+		sync_state_release(&back);
 	}
 	write_file(dfd, "{\"glmirror_state\":1}\n{\"id\":3,\"path\":\"/a\",\"full_path\":\"a\","
 			"\"later\":true}\n");
 	assert_int_equal(sync_state_read(dfd, &back), 0);
 	assert_int_equal(back.n, 1);
-	sync_state_free(&back);
+	sync_state_release(&back);
 	cleanup(dfd, dir);
 }
 

@@ -6,13 +6,13 @@
 #ifndef GLM_TEST_QUEUE_FIXTURE_H
 #define GLM_TEST_QUEUE_FIXTURE_H
 
-#include "queue.h"
+#include "crawl_queue.h"
 #include "shm.h"
 
 struct fixture {
 	void *region;
 	size_t size;
-	struct queue q;
+	struct crawl_queue q;
 };
 
 static int setup(void **state)
@@ -20,10 +20,10 @@ static int setup(void **state)
 	static struct fixture f;
 	struct crawl_shm *shm;
 
-	f.size = sizeof(struct crawl_shm) + CAP * sizeof(struct queue_task);
+	f.size = sizeof(struct crawl_shm) + CAP * sizeof(struct crawl_queue_task);
 	assert_int_equal(shm_create(&f.region, f.size), 0);
 	shm = f.region;
-	assert_int_equal(queue_init(&f.q, &shm->queue, shm->tasks, CAP), 0);
+	assert_int_equal(crawl_queue_init(&f.q, &shm->queue, shm->tasks, CAP), 0);
 	*state = &f;
 	return 0;
 }

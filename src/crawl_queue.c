@@ -1,11 +1,11 @@
 /*
- * The crawl's work queue (queue.h).  Every change to a slot and to the
+ * The crawl's work queue (crawl_queue.h).  Every change to a slot and to the
  * counters happens under the robust lock; the counters are derived data,
  * so the repair after a holder died simply recounts them from the slots.
  * A slot is filled before ntasks covers it, so a half-written one is never
  * seen.
  */
-#include "queue.h"
+#include "crawl_queue.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -20,12 +20,12 @@
 #include "shm.h"
 #include "signals.h"
 
-#define QUEUE_SKIP_RECHECK_NS 250000000L
+#define CRAWL_QUEUE_SKIP_RECHECK_NS 250000000L
 
-static void queue_repair(void *ctx)
+static void crawl_queue_repair(void *ctx)
 {
-	struct queue *q = ctx;
-	struct queue_shm *s = q->shm;
+	struct crawl_queue *q = ctx;
+	struct crawl_queue_shm *s = q->shm;
 	uint64_t i;
 
 	if (s->ntasks > s->capacity)
@@ -34,37 +34,38 @@ static void queue_repair(void *ctx)
 	s->first_ready = 0;
 	for (i = 0; i < s->ntasks; i++) {
 		switch (q->tasks[i].state) {
-		case QUEUE_READY:
+		case CRAWL_QUEUE_READY:
 			s->ready++;
 			break;
-		case QUEUE_CLAIMED:
+		case CRAWL_QUEUE_CLAIMED:
 			s->claimed++;
 			break;
-		case QUEUE_DONE:
+		case CRAWL_QUEUE_DONE:
 			s->done++;
 			break;
-		case QUEUE_FAILED:
+		case CRAWL_QUEUE_FAILED:
 			s->failed++;
 			break;
 		default:
 			/* A slot without a known state cannot be trusted: do it again. */
-			q->tasks[i].state = QUEUE_READY;
+			q->tasks[i].state = CRAWL_QUEUE_READY;
 			s->ready++;
 		}
 	}
 }
 
-static int queue_lock(struct queue *q)
+static int crawl_queue_lock(struct crawl_queue *q)
 {
-	return shm_lock_acquire(&q->shm->lock, queue_repair, q);
+	return shm_lock_enter(&q->shm->lock, crawl_queue_repair, q);
 }
 
-static void queue_unlock(struct queue *q)
+static void crawl_queue_unlock(struct crawl_queue *q)
 {
-	shm_lock_release(&q->shm->lock);
+	shm_lock_leave(&q->shm->lock);
 }
 
-int queue_init(struct queue *q, struct queue_shm *shm, struct queue_task *tasks, size_t capacity)
+int crawl_queue_init(struct crawl_queue *q, struct crawl_queue_shm *shm,
+		     struct crawl_queue_task *tasks, size_t capacity)
 {
 	int err;
 
@@ -81,10 +82,10 @@ int queue_init(struct queue *q, struct queue_shm *shm, struct queue_task *tasks,
  * Under the lock.  A task with a chain is a later page of parent's listing;
  * any other task starts a listing of its own.
  */
-static int queue_append(struct queue *q, const struct queue_task *tasks, size_t n,
-			const struct queue_task *parent)
+static int crawl_queue_append(struct crawl_queue *q, const struct crawl_queue_task *tasks, size_t n,
+			      const struct crawl_queue_task *parent)
 {
-	struct queue_shm *s = q->shm;
+	struct crawl_queue_shm *s = q->shm;
 	size_t i;
 
 	if (n > s->capacity - s->ntasks)
@@ -93,14 +94,14 @@ static int queue_append(struct queue *q, const struct queue_task *tasks, size_t 
 				     "part of the instance at a time (--group)",
 				     (unsigned long long)s->capacity);
 	for (i = 0; i < n; i++) {
-		struct queue_task *t = &q->tasks[s->ntasks + i];
+		struct crawl_queue_task *t = &q->tasks[s->ntasks + i];
 
 		*t = tasks[i];
-		t->state = QUEUE_READY;
+		t->state = CRAWL_QUEUE_READY;
 		t->pid = 0;
 		t->tries = 0;
 		t->closed = 0;
-		t->mark = QUEUE_LISTING_OK;
+		t->mark = CRAWL_QUEUE_LISTING_OK;
 		if (t->chain != 0 && parent != NULL) {
 			t->listing = parent->listing;
 			t->rereads = parent->rereads;
@@ -115,21 +116,21 @@ static int queue_append(struct queue *q, const struct queue_task *tasks, size_t 
 	return 0;
 }
 
-int queue_push(struct queue *q, const struct queue_task *tasks, size_t n)
+int crawl_queue_push(struct crawl_queue *q, const struct crawl_queue_task *tasks, size_t n)
 {
 	int err;
 
-	if ((err = queue_lock(q)) < 0)
+	if ((err = crawl_queue_lock(q)) < 0)
 		return err;
-	err = queue_append(q, tasks, n, NULL);
-	queue_unlock(q);
+	err = crawl_queue_append(q, tasks, n, NULL);
+	crawl_queue_unlock(q);
 	return err;
 }
 
 /* Under the lock: the crawl has ended when nothing is READY or CLAIMED. */
-static int queue_finished(const struct queue_shm *s)
+static int crawl_queue_finished(const struct crawl_queue_shm *s)
 {
-	return s->stop != QUEUE_RUNNING || (s->ready == 0 && s->claimed == 0);
+	return s->stop != CRAWL_QUEUE_RUNNING || (s->ready == 0 && s->claimed == 0);
 }
 
 /*
@@ -137,14 +138,15 @@ static int queue_finished(const struct queue_shm *s)
  * *first is the first READY slot seen (ntasks: none), which keeps
  * first_ready tight so that claims do not rescan finished slots.
  */
-static uint64_t queue_find(struct queue *q, queue_skip_fn skip, void *ctx, uint64_t *first)
+static uint64_t crawl_queue_find(struct crawl_queue *q, crawl_queue_skip_fn skip, void *ctx,
+				 uint64_t *first)
 {
-	struct queue_shm *s = q->shm;
+	struct crawl_queue_shm *s = q->shm;
 	uint64_t i;
 
 	*first = s->ntasks;
 	for (i = s->first_ready; i < s->ntasks; i++) {
-		if (q->tasks[i].state != QUEUE_READY)
+		if (q->tasks[i].state != CRAWL_QUEUE_READY)
 			continue;
 		if (*first == s->ntasks)
 			*first = i;
@@ -156,38 +158,38 @@ static uint64_t queue_find(struct queue *q, queue_skip_fn skip, void *ctx, uint6
 	return i;
 }
 
-int queue_claim(struct queue *q, pid_t pid, struct queue_task *out, size_t *index,
-		uint64_t *claim_no)
+int crawl_queue_claim(struct crawl_queue *q, pid_t pid, struct crawl_queue_task *out, size_t *index,
+		      uint64_t *claim_no)
 {
-	return queue_claim_if(q, pid, NULL, NULL, out, index, claim_no);
+	return crawl_queue_claim_if(q, pid, NULL, NULL, out, index, claim_no);
 }
 
-int queue_claim_if(struct queue *q, pid_t pid, queue_skip_fn skip, void *ctx,
-		   struct queue_task *out, size_t *index, uint64_t *claim_no)
+int crawl_queue_claim_if(struct crawl_queue *q, pid_t pid, crawl_queue_skip_fn skip, void *ctx,
+			 struct crawl_queue_task *out, size_t *index, uint64_t *claim_no)
 {
-	struct queue_shm *s = q->shm;
+	struct crawl_queue_shm *s = q->shm;
 	struct timespec deadline;
 	uint64_t i = 0, first = 0;
 	int err;
 
-	if ((err = queue_lock(q)) < 0)
+	if ((err = crawl_queue_lock(q)) < 0)
 		return err;
 	for (;;) {
-		if (queue_finished(s)) {
-			queue_unlock(q);
+		if (crawl_queue_finished(s)) {
+			crawl_queue_unlock(q);
 			return GLM_ESTOPPED;
 		}
-		if (s->ready > 0 && (i = queue_find(q, skip, ctx, &first)) < s->ntasks)
+		if (s->ready > 0 && (i = crawl_queue_find(q, skip, ctx, &first)) < s->ntasks)
 			break;
 		if (s->ready > 0 && first == s->ntasks) {
 			/* The counters disagree with the slots: recount and let the caller retry.
 			 */
-			queue_repair(q);
-			queue_unlock(q);
+			crawl_queue_repair(q);
+			crawl_queue_unlock(q);
 			return glm_error_set(GLM_ERR, "crawl queue: counters were inconsistent");
 		}
 		if (signals_stopping()) {
-			queue_unlock(q);
+			crawl_queue_unlock(q);
 			return glm_error_set(GLM_EINTR, "interrupted");
 		}
 		/*
@@ -197,7 +199,7 @@ int queue_claim_if(struct queue *q, pid_t pid, queue_skip_fn skip, void *ctx,
 		 */
 		clock_gettime(CLOCK_MONOTONIC, &deadline);
 		if (s->ready > 0) {
-			deadline.tv_nsec += QUEUE_SKIP_RECHECK_NS;
+			deadline.tv_nsec += CRAWL_QUEUE_SKIP_RECHECK_NS;
 			if (deadline.tv_nsec >= 1000000000L) {
 				deadline.tv_sec++;
 				deadline.tv_nsec -= 1000000000L;
@@ -205,12 +207,12 @@ int queue_claim_if(struct queue *q, pid_t pid, queue_skip_fn skip, void *ctx,
 		} else {
 			deadline.tv_sec++;
 		}
-		if ((err = shm_cond_wait(&s->cond, &s->lock, &deadline, queue_repair, q)) < 0)
+		if ((err = shm_cond_wait(&s->cond, &s->lock, &deadline, crawl_queue_repair, q)) < 0)
 			return err;
 	}
 	if (i == first)
 		s->first_ready = i + 1;
-	q->tasks[i].state = QUEUE_CLAIMED;
+	q->tasks[i].state = CRAWL_QUEUE_CLAIMED;
 	q->tasks[i].pid = pid;
 	q->tasks[i].tries++;
 	s->ready--;
@@ -218,31 +220,31 @@ int queue_claim_if(struct queue *q, pid_t pid, queue_skip_fn skip, void *ctx,
 	*claim_no = ++s->claims;
 	*out = q->tasks[i];
 	*index = (size_t)i;
-	queue_unlock(q);
+	crawl_queue_unlock(q);
 	return 0;
 }
 
-int queue_give_back(struct queue *q, size_t index)
+int crawl_queue_give_back(struct crawl_queue *q, size_t index)
 {
-	struct queue_shm *s = q->shm;
-	struct queue_task *t = &q->tasks[index];
+	struct crawl_queue_shm *s = q->shm;
+	struct crawl_queue_task *t = &q->tasks[index];
 	int err;
 
-	if ((err = queue_lock(q)) < 0)
+	if ((err = crawl_queue_lock(q)) < 0)
 		return err;
-	if (index < s->ntasks && t->state == QUEUE_CLAIMED) {
+	if (index < s->ntasks && t->state == CRAWL_QUEUE_CLAIMED) {
 		t->pid = 0;
 		s->claimed--;
-		if (++t->closed >= QUEUE_MAX_CLOSED) {
-			t->state = QUEUE_FAILED;
+		if (++t->closed >= CRAWL_QUEUE_MAX_CLOSED) {
+			t->state = CRAWL_QUEUE_FAILED;
 			s->failed++;
 			log_error(
 				"%s (id %lld, page %lld): refused by the endpoint's own rate limit "
 				"%u times; giving up on it",
-				queue_kind_name((enum queue_kind)t->kind), (long long)t->id,
-				(long long)t->page, t->closed);
+				crawl_queue_kind_name((enum crawl_queue_kind)t->kind),
+				(long long)t->id, (long long)t->page, t->closed);
 		} else {
-			t->state = QUEUE_READY;
+			t->state = CRAWL_QUEUE_READY;
 			if (t->tries > 0)
 				t->tries--;
 			s->ready++;
@@ -251,23 +253,23 @@ int queue_give_back(struct queue *q, size_t index)
 		}
 		pthread_cond_broadcast(&s->cond);
 	}
-	queue_unlock(q);
+	crawl_queue_unlock(q);
 	return 0;
 }
 
-int queue_complete(struct queue *q, size_t index, const struct queue_result *res,
-		   const struct queue_task *next, size_t nnext)
+int crawl_queue_complete(struct crawl_queue *q, size_t index, const struct crawl_queue_result *res,
+			 const struct crawl_queue_task *next, size_t nnext)
 {
-	struct queue_shm *s = q->shm;
-	struct queue_task *t = &q->tasks[index];
+	struct crawl_queue_shm *s = q->shm;
+	struct crawl_queue_task *t = &q->tasks[index];
 	int failed = res->failed, err;
 
-	if ((err = queue_lock(q)) < 0)
+	if ((err = crawl_queue_lock(q)) < 0)
 		return err;
-	if (t->state == QUEUE_CLAIMED && (err = queue_append(q, next, nnext, t)) < 0)
+	if (t->state == CRAWL_QUEUE_CLAIMED && (err = crawl_queue_append(q, next, nnext, t)) < 0)
 		failed = 1;
-	if (t->state == QUEUE_CLAIMED) {
-		t->state = failed ? QUEUE_FAILED : QUEUE_DONE;
+	if (t->state == CRAWL_QUEUE_CLAIMED) {
+		t->state = failed ? CRAWL_QUEUE_FAILED : CRAWL_QUEUE_DONE;
 		t->pid = 0;
 		t->total = res->total;
 		t->items = res->items;
@@ -282,16 +284,17 @@ int queue_complete(struct queue *q, size_t index, const struct queue_result *res
 		s->groups += res->groups;
 		s->projects += res->projects;
 	}
-	if (queue_finished(s))
+	if (crawl_queue_finished(s))
 		pthread_cond_broadcast(&s->cond);
-	queue_unlock(q);
+	crawl_queue_unlock(q);
 	return err;
 }
 
-size_t queue_group_tasks(struct queue_task *out, long long id, int include_shared)
+size_t crawl_queue_group_tasks(struct crawl_queue_task *out, long long id, int include_shared)
 {
-	static const enum queue_kind kinds[QUEUE_GROUP_TASKS] = { QUEUE_DESCENDANTS, QUEUE_PROJECTS,
-								  QUEUE_SHARED };
+	static const enum crawl_queue_kind kinds[CRAWL_QUEUE_GROUP_TASKS] = {
+		CRAWL_QUEUE_DESCENDANTS, CRAWL_QUEUE_PROJECTS, CRAWL_QUEUE_SHARED
+	};
 	size_t i, n = include_shared ? 3 : 2;
 
 	for (i = 0; i < n; i++) {
@@ -303,56 +306,58 @@ size_t queue_group_tasks(struct queue_task *out, long long id, int include_share
 	return n;
 }
 
-void queue_stop(struct queue *q, enum queue_stop why, const char *msg)
+void crawl_queue_stop(struct crawl_queue *q, enum crawl_queue_stop why, const char *msg)
 {
-	struct queue_shm *s = q->shm;
+	struct crawl_queue_shm *s = q->shm;
 
-	if (queue_lock(q) < 0)
+	if (crawl_queue_lock(q) < 0)
 		return;
-	if (s->stop == QUEUE_RUNNING) {
+	if (s->stop == CRAWL_QUEUE_RUNNING) {
 		s->stop = why;
 		snprintf(s->fatal, sizeof(s->fatal), "%s", msg != NULL ? msg : "");
 	}
 	pthread_cond_broadcast(&s->cond);
-	queue_unlock(q);
+	crawl_queue_unlock(q);
 }
 
-static const char *const queue_kind_names[] = {
-	[QUEUE_PREFLIGHT] = "GET /user",
-	[QUEUE_TOP] = "GET /groups",
-	[QUEUE_GROUP] = "GET /groups/:id",
-	[QUEUE_DESCENDANTS] = "GET /groups/:id/descendant_groups",
-	[QUEUE_PROJECTS] = "GET /groups/:id/projects",
-	[QUEUE_SHARED] = "GET /groups/:id/projects/shared",
-	[QUEUE_USER_PROJECTS] = "GET /users/:id/projects",
+static const char *const crawl_queue_kind_names[] = {
+	[CRAWL_QUEUE_PREFLIGHT] = "GET /user",
+	[CRAWL_QUEUE_TOP] = "GET /groups",
+	[CRAWL_QUEUE_GROUP] = "GET /groups/:id",
+	[CRAWL_QUEUE_DESCENDANTS] = "GET /groups/:id/descendant_groups",
+	[CRAWL_QUEUE_PROJECTS] = "GET /groups/:id/projects",
+	[CRAWL_QUEUE_SHARED] = "GET /groups/:id/projects/shared",
+	[CRAWL_QUEUE_USER_PROJECTS] = "GET /users/:id/projects",
 };
 
-const char *queue_kind_name(enum queue_kind kind)
+const char *crawl_queue_kind_name(enum crawl_queue_kind kind)
 {
-	return queue_kind_names
-		[(size_t)kind < sizeof(queue_kind_names) / sizeof(queue_kind_names[0]) ? kind : 0];
+	return crawl_queue_kind_names[(size_t)kind < sizeof(crawl_queue_kind_names) /
+							      sizeof(crawl_queue_kind_names[0])
+					      ? kind
+					      : 0];
 }
 
-int queue_pages(struct queue *q, struct queue_page_view **out, size_t *n)
+int crawl_queue_pages(struct crawl_queue *q, struct crawl_queue_page_view **out, size_t *n)
 {
-	struct queue_page_view *v;
+	struct crawl_queue_page_view *v;
 	uint64_t i;
 	int err;
 
 	*out = NULL;
 	*n = 0;
-	if ((err = queue_lock(q)) < 0)
+	if ((err = crawl_queue_lock(q)) < 0)
 		return err;
 	if ((v = calloc(q->shm->ntasks + 1, sizeof(*v))) == NULL) {
-		queue_unlock(q);
+		crawl_queue_unlock(q);
 		return glm_error_set(GLM_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < q->shm->ntasks; i++) {
-		const struct queue_task *t = &q->tasks[i];
+		const struct crawl_queue_task *t = &q->tasks[i];
 
 		v[i].listing = t->listing < q->shm->ntasks ? t->listing : i;
-		v[i].state = (enum queue_state)t->state;
-		v[i].kind = (enum queue_kind)t->kind;
+		v[i].state = (enum crawl_queue_state)t->state;
+		v[i].kind = (enum crawl_queue_kind)t->kind;
 		v[i].id = t->id;
 		v[i].page = t->page;
 		v[i].chain = t->chain;
@@ -361,78 +366,79 @@ int queue_pages(struct queue *q, struct queue_page_view **out, size_t *n)
 		v[i].min_id = t->min_id;
 		v[i].max_id = t->max_id;
 		v[i].rereads = t->rereads;
-		v[i].mark = (enum queue_listing_mark)t->mark;
+		v[i].mark = (enum crawl_queue_listing_mark)t->mark;
 		v[i].unsorted = t->unsorted;
 	}
 	*n = (size_t)q->shm->ntasks;
-	queue_unlock(q);
+	crawl_queue_unlock(q);
 	*out = v;
 	return 0;
 }
 
-int queue_mark_listing(struct queue *q, size_t listing, enum queue_listing_mark mark)
+int crawl_queue_mark_listing(struct crawl_queue *q, size_t listing,
+			     enum crawl_queue_listing_mark mark)
 {
-	struct queue_task again;
+	struct crawl_queue_task again;
 	int err = 0;
 
-	if ((err = queue_lock(q)) < 0)
+	if ((err = crawl_queue_lock(q)) < 0)
 		return err;
 	if (listing >= q->shm->ntasks) {
-		queue_unlock(q);
+		crawl_queue_unlock(q);
 		return glm_error_set(GLM_ERR, "crawl queue: no listing at slot %zu", listing);
 	}
 	again = q->tasks[listing];
 	q->tasks[listing].mark = (uint8_t)mark;
-	if (mark == QUEUE_LISTING_REREAD) {
+	if (mark == CRAWL_QUEUE_LISTING_REREAD) {
 		again.page = 1;
 		again.chain = 0;
 		again.rereads++;
-		err = queue_append(q, &again, 1, NULL);
+		err = crawl_queue_append(q, &again, 1, NULL);
 	}
-	queue_unlock(q);
+	crawl_queue_unlock(q);
 	return err;
 }
 
-size_t queue_requeue_pid(struct queue *q, pid_t pid)
+size_t crawl_queue_requeue_pid(struct crawl_queue *q, pid_t pid)
 {
-	struct queue_shm *s = q->shm;
+	struct crawl_queue_shm *s = q->shm;
 	size_t failed = 0;
 	uint64_t i;
 
-	if (queue_lock(q) < 0)
+	if (crawl_queue_lock(q) < 0)
 		return 0;
 	for (i = 0; i < s->ntasks; i++) {
-		struct queue_task *t = &q->tasks[i];
+		struct crawl_queue_task *t = &q->tasks[i];
 
-		if (t->state != QUEUE_CLAIMED || t->pid != pid)
+		if (t->state != CRAWL_QUEUE_CLAIMED || t->pid != pid)
 			continue;
 		t->pid = 0;
 		s->claimed--;
-		if (t->tries >= QUEUE_MAX_TRIES) {
-			t->state = QUEUE_FAILED;
+		if (t->tries >= CRAWL_QUEUE_MAX_TRIES) {
+			t->state = CRAWL_QUEUE_FAILED;
 			s->failed++;
 			failed++;
 			log_error("%s (id %lld, page %lld) killed %u API workers; giving up on it",
-				  queue_kind_name((enum queue_kind)t->kind), (long long)t->id,
-				  (long long)t->page, t->tries);
+				  crawl_queue_kind_name((enum crawl_queue_kind)t->kind),
+				  (long long)t->id, (long long)t->page, t->tries);
 		} else {
-			t->state = QUEUE_READY;
+			t->state = CRAWL_QUEUE_READY;
 			s->ready++;
 			if (i < s->first_ready)
 				s->first_ready = i;
 		}
 	}
 	pthread_cond_broadcast(&s->cond);
-	queue_unlock(q);
+	crawl_queue_unlock(q);
 	return failed;
 }
 
-int queue_status(struct queue *q, struct queue_status *out)
+int crawl_queue_status(struct crawl_queue *q, struct crawl_queue_status *out)
 {
-	struct queue_shm *s = q->shm;
+	struct crawl_queue_shm *s = q->shm;
 	int err;
 
-	if ((err = queue_lock(q)) < 0)
+	if ((err = crawl_queue_lock(q)) < 0)
 		return err;
 	out->ntasks = s->ntasks;
 	out->ready = s->ready;
@@ -443,13 +449,13 @@ int queue_status(struct queue *q, struct queue_status *out)
 	out->projects = s->projects;
 	out->stop = s->stop;
 	memcpy(out->fatal, s->fatal, sizeof(out->fatal));
-	queue_unlock(q);
+	crawl_queue_unlock(q);
 	return 0;
 }
 
-void queue_die_holding_lock(struct queue *q)
+void crawl_queue_die_holding_lock(struct crawl_queue *q)
 {
-	if (queue_lock(q) == 0)
+	if (crawl_queue_lock(q) == 0)
 		q->shm->ready = UINT64_MAX / 2; /* garbage the next locker must repair */
 	raise(SIGKILL);
 	_exit(1);

@@ -1,13 +1,13 @@
 /*
- * Journal records (journal.h).  Layout, little-endian as the host writes it
+ * Journal records (crawl_journal.h).  Layout, little-endian as the host writes it
  * (the file never leaves the machine or the run):
  *   record: u32 magic, u32 payload length, u64 task, payload
  *   node:   u8 type, u8 flags, u8 archived, u8 empty_repo, u8 shared, u8 no_code, 2 pad,
- *           i64 id, i64 parent_id, then JOURNAL_NSTR strings as
+ *           i64 id, i64 parent_id, then CRAWL_JOURNAL_NSTR strings as
  *           u32 length (UINT32_MAX = NULL) + bytes
  * The encoder and the decoder sit side by side so they cannot drift.
  */
-#include "journal.h"
+#include "crawl_journal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,68 +18,70 @@
 
 #include "error.h"
 
-#define JOURNAL_MAGIC 0x524a4c47u /* "GLJR" */
-#define JOURNAL_NULL  UINT32_MAX
+#define CRAWL_JOURNAL_MAGIC 0x524a4c47u /* "GLJR" */
+#define CRAWL_JOURNAL_NULL  UINT32_MAX
 
-struct journal_header {
+struct crawl_journal_header {
 	uint32_t magic;
 	uint32_t len;
 	uint64_t task;
 };
 
-struct journal_fixed {
+struct crawl_journal_fixed {
 	uint8_t type, flags, archived, empty_repo, shared, no_code, pad[2];
 	int64_t id, parent_id;
 };
 
-_Static_assert(sizeof(struct journal_header) == 16, "journal header layout");
-_Static_assert(sizeof(struct journal_fixed) == 24, "journal node layout");
+_Static_assert(sizeof(struct crawl_journal_header) == 16, "journal header layout");
+_Static_assert(sizeof(struct crawl_journal_fixed) == 24, "journal node layout");
 
 /* The strings of a node, in record order. */
-static const size_t journal_str_offsets[] = {
+static const size_t crawl_journal_str_offsets[] = {
 	offsetof(struct node, name),	       offsetof(struct node, path),
 	offsetof(struct node, full_path),      offsetof(struct node, web_url),
 	offsetof(struct node, http_url),       offsetof(struct node, ssh_url),
 	offsetof(struct node, default_branch), offsetof(struct node, last_activity_at),
 };
-#define JOURNAL_NSTR (sizeof(journal_str_offsets) / sizeof(journal_str_offsets[0]))
+#define CRAWL_JOURNAL_NSTR                                                                         \
+	(sizeof(crawl_journal_str_offsets) / sizeof(crawl_journal_str_offsets[0]))
 
 /* The i-th string field of n; the decoder fills it, the encoder only reads it. */
-static char **journal_field(const struct node *n, size_t i)
+static char **crawl_journal_field(const struct node *n, size_t i)
 {
-	return (char **)(void *)((const char *)n + journal_str_offsets[i]);
+	return (char **)(void *)((const char *)n + crawl_journal_str_offsets[i]);
 }
 
-static int journal_put(struct journal_record *rec, const void *data, size_t n)
+static int crawl_journal_put(struct crawl_journal_record *rec, const void *data, size_t n)
 {
 	int err = buf_add(&rec->buf, data, n);
 
 	if (err == GLM_ELIMIT)
 		return glm_error_set(GLM_ELIMIT, "one listing gave more than %u MiB of results",
-				     JOURNAL_MAX_RECORD >> 20);
+				     CRAWL_JOURNAL_MAX_RECORD >> 20);
 	return err;
 }
 
-void journal_record_init(struct journal_record *rec)
+void crawl_journal_record_init(struct crawl_journal_record *rec)
 {
-	buf_init(&rec->buf, JOURNAL_MAX_RECORD + sizeof(struct journal_header));
+	buf_init(&rec->buf, CRAWL_JOURNAL_MAX_RECORD + sizeof(struct crawl_journal_header));
 	rec->task = 0;
 }
 
-void journal_record_begin(struct journal_record *rec, uint64_t task)
+void crawl_journal_record_begin(struct crawl_journal_record *rec, uint64_t task)
 {
-	struct journal_header h = { JOURNAL_MAGIC, 0, task };
+	struct crawl_journal_header h = { CRAWL_JOURNAL_MAGIC, 0, task };
 
 	buf_reset(&rec->buf);
 	rec->task = task;
 	/* The header fits in the first allocation; a failure shows at commit. */
-	if (journal_put(rec, &h, sizeof(h)) < 0)
+	if (crawl_journal_put(rec, &h, sizeof(h)) < 0)
 		buf_reset(&rec->buf);
 }
 
-int journal_record_add(struct journal_record *rec, const struct node *node, unsigned flags)
+int crawl_journal_record_add(struct crawl_journal_record *rec, const struct node *node,
+			     unsigned flags)
 {
-	struct journal_fixed f;
+	struct crawl_journal_fixed f;
 	size_t i;
 	int err;
 
@@ -92,26 +94,26 @@ int journal_record_add(struct journal_record *rec, const struct node *node, unsi
 	f.no_code = (uint8_t)node->no_code;
 	f.id = node->id;
 	f.parent_id = node->parent_id;
-	if ((err = journal_put(rec, &f, sizeof(f))) < 0)
+	if ((err = crawl_journal_put(rec, &f, sizeof(f))) < 0)
 		return err;
-	for (i = 0; i < JOURNAL_NSTR; i++) {
-		const char *s = *journal_field(node, i);
+	for (i = 0; i < CRAWL_JOURNAL_NSTR; i++) {
+		const char *s = *crawl_journal_field(node, i);
 		size_t len = s != NULL ? strlen(s) : 0;
-		uint32_t l = s != NULL ? (uint32_t)len : JOURNAL_NULL;
+		uint32_t l = s != NULL ? (uint32_t)len : CRAWL_JOURNAL_NULL;
 
-		if (len > JOURNAL_MAX_STRING)
+		if (len > CRAWL_JOURNAL_MAX_STRING)
 			return glm_error_set(GLM_ELIMIT, "a name or URL longer than %u bytes",
-					     JOURNAL_MAX_STRING);
-		if ((err = journal_put(rec, &l, sizeof(l))) < 0 ||
-		    (s != NULL && (err = journal_put(rec, s, len)) < 0))
+					     CRAWL_JOURNAL_MAX_STRING);
+		if ((err = crawl_journal_put(rec, &l, sizeof(l))) < 0 ||
+		    (s != NULL && (err = crawl_journal_put(rec, s, len)) < 0))
 			return err;
 	}
 	return 0;
 }
 
-int journal_record_commit(struct journal_record *rec, int fd)
+int crawl_journal_record_commit(struct crawl_journal_record *rec, int fd)
 {
-	struct journal_header h;
+	struct crawl_journal_header h;
 	size_t off = 0;
 	ssize_t w;
 
@@ -129,25 +131,25 @@ int journal_record_commit(struct journal_record *rec, int fd)
 			return glm_error_errno(GLM_EIO, errno, "writing the crawl journal");
 		off += (size_t)w;
 	}
-	journal_record_begin(rec, rec->task);
+	crawl_journal_record_begin(rec, rec->task);
 	return 0;
 }
 
-void journal_record_release(struct journal_record *rec)
+void crawl_journal_record_release(struct crawl_journal_record *rec)
 {
 	buf_release(&rec->buf);
 }
 
-static int journal_bad(const char *path, size_t off, const char *what)
+static int crawl_journal_bad(const char *path, size_t off, const char *what)
 {
 	return glm_error_set(GLM_EPARSE, "crawl journal %s: %s at byte %zu", path, what, off);
 }
 
 /* Decodes one node at *off (within end); *out is the caller's. */
-static int journal_decode_node(const unsigned char *buf, size_t *off, size_t end, struct node **out,
-			       unsigned *flags)
+static int crawl_journal_decode_node(const unsigned char *buf, size_t *off, size_t end,
+				     struct node **out, unsigned *flags)
 {
-	struct journal_fixed f;
+	struct crawl_journal_fixed f;
 	struct node *n;
 	size_t i;
 	uint32_t l;
@@ -167,16 +169,16 @@ static int journal_decode_node(const unsigned char *buf, size_t *off, size_t end
 	n->shared = f.shared != 0;
 	n->no_code = f.no_code != 0;
 	*flags = f.flags;
-	for (i = 0; i < JOURNAL_NSTR; i++) {
-		char **field = journal_field(n, i);
+	for (i = 0; i < CRAWL_JOURNAL_NSTR; i++) {
+		char **field = crawl_journal_field(n, i);
 
 		if (end - *off < sizeof(l))
 			goto bad;
 		memcpy(&l, buf + *off, sizeof(l));
 		*off += sizeof(l);
-		if (l == JOURNAL_NULL)
+		if (l == CRAWL_JOURNAL_NULL)
 			continue;
-		if (l > JOURNAL_MAX_STRING || end - *off < l ||
+		if (l > CRAWL_JOURNAL_MAX_STRING || end - *off < l ||
 		    memchr(buf + *off, '\0', l) != NULL ||
 		    (*field = strndup((const char *)buf + *off, l)) == NULL)
 			goto bad;
@@ -189,7 +191,7 @@ bad:
 	return GLM_EPARSE;
 }
 
-static int journal_slurp(const char *path, unsigned char **out, size_t *len)
+static int crawl_journal_slurp(const char *path, unsigned char **out, size_t *len)
 {
 	struct stat st;
 	unsigned char *buf;
@@ -211,19 +213,19 @@ static int journal_slurp(const char *path, unsigned char **out, size_t *len)
 	return 0;
 }
 
-int journal_read(const char *path, journal_node_fn fn, void *ctx)
+int crawl_journal_read(const char *path, crawl_journal_node_fn fn, void *ctx)
 {
-	struct journal_header h;
+	struct crawl_journal_header h;
 	unsigned char *buf = NULL;
 	size_t len = 0, off = 0, end;
 	int err;
 
-	if ((err = journal_slurp(path, &buf, &len)) < 0)
+	if ((err = crawl_journal_slurp(path, &buf, &len)) < 0)
 		return err;
 	while (len - off >= sizeof(h)) {
 		memcpy(&h, buf + off, sizeof(h));
-		if (h.magic != JOURNAL_MAGIC) {
-			err = journal_bad(path, off, "bad record magic");
+		if (h.magic != CRAWL_JOURNAL_MAGIC) {
+			err = crawl_journal_bad(path, off, "bad record magic");
 			goto out;
 		}
 		if (h.len > len - off - sizeof(h))
@@ -234,8 +236,8 @@ int journal_read(const char *path, journal_node_fn fn, void *ctx)
 			struct node *n = NULL;
 			unsigned flags = 0;
 
-			if (journal_decode_node(buf, &off, end, &n, &flags) < 0) {
-				err = journal_bad(path, off, "malformed node");
+			if (crawl_journal_decode_node(buf, &off, end, &n, &flags) < 0) {
+				err = crawl_journal_bad(path, off, "malformed node");
 				goto out;
 			}
 			if ((err = fn(n, flags, h.task, ctx)) < 0)

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "error.h"
-#include "journal.h"
+#include "crawl_journal.h"
 #include "tree.h"
 
 struct seen {
@@ -51,22 +51,22 @@ static struct node *group(long long id, const char *name)
 /* Two tasks' records in a fresh file; returns its size after the first one. */
 static off_t write_two(const char *path)
 {
-	struct journal_record rec;
+	struct crawl_journal_record rec;
 	struct node *a = group(1, "Grün 日本"), *b = group(2, "b"), *c = group(3, "c");
 	off_t first;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 	assert_true(fd >= 0);
-	journal_record_init(&rec);
-	journal_record_begin(&rec, 0);
-	assert_int_equal(journal_record_add(&rec, a, JOURNAL_TOP), 0);
-	assert_int_equal(journal_record_add(&rec, b, 0), 0);
-	assert_int_equal(journal_record_commit(&rec, fd), 0);
+	crawl_journal_record_init(&rec);
+	crawl_journal_record_begin(&rec, 0);
+	assert_int_equal(crawl_journal_record_add(&rec, a, CRAWL_JOURNAL_TOP), 0);
+	assert_int_equal(crawl_journal_record_add(&rec, b, 0), 0);
+	assert_int_equal(crawl_journal_record_commit(&rec, fd), 0);
 	first = lseek(fd, 0, SEEK_CUR);
-	journal_record_begin(&rec, 1);
-	assert_int_equal(journal_record_add(&rec, c, 0), 0);
-	assert_int_equal(journal_record_commit(&rec, fd), 0);
-	journal_record_release(&rec);
+	crawl_journal_record_begin(&rec, 1);
+	assert_int_equal(crawl_journal_record_add(&rec, c, 0), 0);
+	assert_int_equal(crawl_journal_record_commit(&rec, fd), 0);
+	crawl_journal_record_release(&rec);
 	close(fd);
 	node_free(a);
 	node_free(b);
@@ -83,10 +83,10 @@ static void test_round_trip(void **state)
 	close(mkstemp(path));
 	write_two(path);
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(journal_read(path, collect, &s), 0);
+	assert_int_equal(crawl_journal_read(path, collect, &s), 0);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(s.ids[0], 1);
-	assert_int_equal(s.flags[0], JOURNAL_TOP);
+	assert_int_equal(s.flags[0], CRAWL_JOURNAL_TOP);
 	assert_int_equal(s.ids[2], 3);
 	unlink(path);
 }
@@ -107,7 +107,7 @@ static void test_torn_tail_is_dropped(void **state)
 		write_two(path); /* truncate() cannot grow it back without zeros */
 		assert_int_equal(truncate(path, cut), 0);
 		memset(&s, 0, sizeof(s));
-		if (journal_read(path, collect, &s) != 0)
+		if (crawl_journal_read(path, collect, &s) != 0)
 			fail_msg("cut at %lld of %lld (first %lld): %s", (long long)cut,
 				 (long long)st.st_size, (long long)first, glm_error_msg());
 		assert_int_equal(s.n, 2);
@@ -126,7 +126,7 @@ static void test_garbage_is_refused(void **state)
 	assert_int_equal(write(fd, "this is not a journal at all, not even close", 44), 44);
 	close(fd);
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(journal_read(path, collect, &s), GLM_EPARSE);
+	assert_int_equal(crawl_journal_read(path, collect, &s), GLM_EPARSE);
 	assert_int_equal(s.n, 0);
 	unlink(path);
 }
@@ -149,7 +149,7 @@ static int keep(struct node *node, unsigned flags, uint64_t task, void *ctx)
 static void test_project_fields_round_trip(void **state)
 {
 	char path[] = "/tmp/glm-journal-XXXXXX";
-	struct journal_record rec;
+	struct crawl_journal_record rec;
 	struct node *p = node_new(NODE_PROJECT), *got = NULL;
 	int fd;
 
@@ -164,13 +164,13 @@ static void test_project_fields_round_trip(void **state)
 	assert_int_equal(node_set(&p->full_path, "équipe/sous groupe/x.y"), 0);
 	assert_int_equal(node_set(&p->http_url, "http://h/équipe/x.y.git"), 0);
 	assert_int_equal(node_set(&p->last_activity_at, "2020-01-01T00:00:00Z"), 0);
-	journal_record_init(&rec);
-	journal_record_begin(&rec, 3);
-	assert_int_equal(journal_record_add(&rec, p, 0), 0);
-	assert_int_equal(journal_record_commit(&rec, fd), 0);
-	journal_record_release(&rec);
+	crawl_journal_record_init(&rec);
+	crawl_journal_record_begin(&rec, 3);
+	assert_int_equal(crawl_journal_record_add(&rec, p, 0), 0);
+	assert_int_equal(crawl_journal_record_commit(&rec, fd), 0);
+	crawl_journal_record_release(&rec);
 	close(fd);
-	assert_int_equal(journal_read(path, keep, &got), 0);
+	assert_int_equal(crawl_journal_read(path, keep, &got), 0);
 	assert_non_null(got);
 	assert_int_equal(got->type, NODE_PROJECT);
 	assert_int_equal(got->id, 7);
@@ -209,11 +209,11 @@ static void test_damaged_node_is_refused(void **state)
 	assert_int_equal(pwrite(fd, buf, (size_t)n, 0), n);
 	close(fd);
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(journal_read(path, collect, &s), GLM_EPARSE);
+	assert_int_equal(crawl_journal_read(path, collect, &s), GLM_EPARSE);
 	assert_non_null(strstr(glm_error_msg(), "malformed node"));
 	assert_int_equal(s.n, 0);
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(journal_read("/nonexistent/journal", collect, &s), GLM_EIO);
+	assert_int_equal(crawl_journal_read("/nonexistent/journal", collect, &s), GLM_EIO);
 	unlink(path);
 }
 
