@@ -5,7 +5,10 @@
  * batch endpoint at <HTTP clone URL>/info/lfs/objects/batch on --url's
  * origin (the token goes there, through HTTP Basic as for git, and nowhere
  * else: downloads get only the headers of the batch answer) and
- * downloaded into the store (lfs_http.h).  Objects the server lacks are
+ * downloaded into the store (lfs_http.h).  Over SSH without a token the
+ * endpoint and its header come from git-lfs-authenticate (lfs_sshauth.h);
+ * when that fails the project's files stay pointers, said once for the
+ * project and in its reason.  Objects the server lacks are
  * named in job->lfs_missing; the checkout keeps their pointers.
  */
 #ifndef GLM_LFS_FETCH_H

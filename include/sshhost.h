@@ -9,6 +9,7 @@
 #define GLM_SSHHOST_H
 
 #include <git2.h>
+#include <libssh2.h>
 #include <stddef.h>
 
 /*
@@ -17,6 +18,8 @@
  * message otherwise.
  */
 int sshhost_check(const char *url, const char *host, const git_cert_hostkey *cert, int accept_new);
+/* The same for the host key of a libssh2 session after its handshake (lfs_sshauth.h). */
+int sshhost_check_session(LIBSSH2_SESSION *session, const char *host, int port, int accept_new);
 /* The same against the known_hosts file at path (for tests). */
 int sshhost_check_file(const char *path, const char *host, int port, const unsigned char *key,
 		       size_t keylen, int raw_type, int accept_new);

@@ -48,6 +48,16 @@ int sync_job_skip(struct sync_job *job, const char *fmt, ...) __attribute__((for
 void sync_job_note(struct sync_job *job, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * The SSH keys of every SSH connection, in the order they are offered:
+ * --ssh-key, else ssh-agent (SSH_AUTH_SOCK), else the files ssh itself
+ * would try.  The n-th (from 0), a file's path into path; NONE when no
+ * n-th is left, and sync_remote_no_identity says why in a sentence.
+ */
+enum sync_remote_identity { SYNC_REMOTE_KEY_NONE, SYNC_REMOTE_KEY_FILE, SYNC_REMOTE_KEY_AGENT };
+enum sync_remote_identity sync_remote_identity(const char *ssh_key, int n, char *path, size_t size);
+const char *sync_remote_no_identity(const char *ssh_key, int n);
+
 /* Fetch options with the callbacks: credentials, host checks, progress (sync_remote.c). */
 void sync_remote_fetch_options(git_fetch_options *out, struct sync_job *job);
 /*

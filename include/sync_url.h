@@ -35,6 +35,11 @@ int sync_url_parse(const char *url, struct sync_url *out);
  */
 int sync_url_check(const char *url, const char *base_url, enum clone_method method);
 
+/* The path part of a clone URL: after host[:port] (URL) or after "host:" (scp-like). */
+const char *sync_url_path(const char *url);
+/* The user name before '@' in url's host part into out; "" when none. */
+int sync_url_user(const char *url, char *out, size_t size);
+
 #define SYNC_URL_MAX 4096
 
 /*

@@ -13,6 +13,7 @@
 #include "lfs_http.h"
 #include "lfs_pointer.h"
 #include "lfs_scanned.h"
+#include "lfs_sshauth.h"
 #include "lfs_store.h"
 #include "log.h"
 #include "sync_job.h"
@@ -170,32 +171,6 @@ static void lfs_fetch_free_headers(struct curl_slist *h)
 	curl_slist_free_all(h);
 }
 
-/* The batch request's headers: the token only here. */
-static int lfs_fetch_batch_headers(const struct sync_job *job, struct curl_slist **out)
-{
-	struct curl_slist *h = NULL, *t;
-	char *auth = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = lfs_fetch_auth(job->plan->opts->token, &auth)) < 0)
-		return rc;
-	if ((t = curl_slist_append(h, "Accept: " LFS_FETCH_MEDIA)) == NULL ||
-	    (h = t, t = curl_slist_append(h, "Content-Type: " LFS_FETCH_MEDIA)) == NULL ||
-	    (h = t, auth != NULL && (t = curl_slist_append(h, auth)) == NULL)) {
-		rc = glm_error_set(GLM_ENOMEM, "out of memory");
-	} else {
-		h = t;
-		*out = h;
-		h = NULL;
-	}
-	lfs_fetch_free_headers(h);
-	if (auth != NULL)
-		explicit_bzero(auth, strlen(auth));
-	free(auth);
-	return rc;
-}
-
 /* The download's headers: exactly those of the batch answer (basic-transfers.md). */
 static int lfs_fetch_download_headers(const cJSON *header, struct curl_slist **out)
 {
@@ -224,6 +199,53 @@ static int lfs_fetch_download_headers(const cJSON *header, struct curl_slist **o
 	explicit_bzero(line, sizeof(line));
 	*out = h;
 	return 0;
+}
+
+/* The headers git-lfs-authenticate gave: zeroed before they are freed. */
+static void lfs_fetch_forget(cJSON *header)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, header)
+	{
+		if (cJSON_IsString(item))
+			explicit_bzero(item->valuestring, strlen(item->valuestring));
+	}
+	cJSON_Delete(header);
+}
+
+/*
+ * The batch request's headers: those git-lfs-authenticate gave (given),
+ * else the token's, the only place it goes.
+ */
+static int lfs_fetch_batch_headers(const struct sync_job *job, const cJSON *given,
+				   struct curl_slist **out)
+{
+	struct curl_slist *h = NULL, *t;
+	char *auth = NULL;
+	int rc;
+
+	*out = NULL;
+	if (given != NULL)
+		rc = lfs_fetch_download_headers(given, &h);
+	else
+		rc = lfs_fetch_auth(job->plan->opts->token, &auth);
+	if (rc < 0)
+		return rc;
+	if ((t = curl_slist_append(h, "Accept: " LFS_FETCH_MEDIA)) == NULL ||
+	    (h = t, t = curl_slist_append(h, "Content-Type: " LFS_FETCH_MEDIA)) == NULL ||
+	    (h = t, auth != NULL && (t = curl_slist_append(h, auth)) == NULL)) {
+		rc = glm_error_set(GLM_ENOMEM, "out of memory");
+	} else {
+		h = t;
+		*out = h;
+		h = NULL;
+	}
+	lfs_fetch_free_headers(h);
+	if (auth != NULL)
+		explicit_bzero(auth, strlen(auth));
+	free(auth);
+	return rc;
 }
 
 static void lfs_fetch_progress(void *arg, uint64_t n)
@@ -354,36 +376,63 @@ static int lfs_fetch_client(const struct sync_job *job)
 }
 
 /*
- * Fetches what the list holds, LFS_FETCH_BATCH objects per request, from
- * the batch endpoint of repo_url (an HTTP clone URL on --url's origin);
- * NULL: the project's.
+ * The batch endpoint into url (SYNC_URL_MAX + 32 bytes) and, over SSH
+ * without a token, the headers git-lfs-authenticate gave (*given, caller
+ * owns); 1 when there is no way to it (said once for the project).
  */
-static int lfs_fetch_list_run(struct sync_job *job, struct lfs_fetch_list *l, const char *repo_url)
+static int lfs_fetch_endpoint(struct sync_job *job, const char *repo_url, const char *ssh_url,
+			      char *url, cJSON **given)
 {
-	struct curl_slist *headers = NULL;
-	char url[SYNC_URL_MAX + 32];
 	int rc;
 
-	if (l->n == 0)
-		return 0;
+	*given = NULL;
 	if (job->plan->opts->method == METHOD_SSH && job->plan->opts->token == NULL) {
-		static int warned;
-
-		if (!warned++)
-			log_warn("Git LFS: without a token there is no way to GitLab's LFS API "
-				 "(glmirror does not run git-lfs-authenticate over SSH); LFS files "
-				 "stay pointers");
+		/* As git-lfs over SSH; with a token, HTTP needs no second SSH login. */
+		if ((rc = lfs_sshauth_get(job, ssh_url, url, SYNC_URL_MAX, given)) == GLM_ESTOPPED)
+			return rc;
+		if (rc < 0) {
+			log_warn("%s: Git LFS: %s; its LFS files stay pointers",
+				 job->project->full_path, glm_error_msg());
+			sync_job_note(job, "LFS files stay pointers (git-lfs-authenticate failed)");
+			return 1;
+		}
+		strcat(url, "/objects/batch");
 		return 0;
 	}
-	/* Over SSH too: GitLab serves LFS over HTTP only, on --url's origin with the token. */
+	/* GitLab serves LFS over HTTP only, on --url's origin with the token. */
 	if (repo_url != NULL)
 		snprintf(url, SYNC_URL_MAX, "%s", repo_url);
 	else if (sync_url_for(job->project, job->plan->base_url, METHOD_HTTP, url, SYNC_URL_MAX) <
 		 0)
 		return GLM_EUNSAFE;
 	strcat(url, "/info/lfs/objects/batch");
-	if ((rc = lfs_fetch_client(job)) < 0 || (rc = lfs_fetch_batch_headers(job, &headers)) < 0)
+	return 0;
+}
+
+/*
+ * Fetches what the list holds, LFS_FETCH_BATCH objects per request, from
+ * the batch endpoint of repo_url (an HTTP clone URL on --url's origin;
+ * NULL: the project's) or, over SSH without a token, the one GitLab Shell
+ * names for ssh_url.
+ */
+static int lfs_fetch_list_run(struct sync_job *job, struct lfs_fetch_list *l, const char *repo_url,
+			      const char *ssh_url)
+{
+	struct curl_slist *headers = NULL;
+	char url[SYNC_URL_MAX + 32];
+	cJSON *given = NULL;
+	int rc;
+
+	if (l->n == 0)
+		return 0;
+	if ((rc = lfs_fetch_endpoint(job, repo_url, ssh_url, url, &given)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = lfs_fetch_batch_headers(job, given, &headers);
+	lfs_fetch_forget(given);
+	if (rc < 0 || (rc = lfs_fetch_client(job)) < 0) {
+		lfs_fetch_free_headers(headers);
 		return rc;
+	}
 	log_verbose("%s: %zu LFS objects to fetch", job->project->full_path, l->n);
 	for (size_t i = 0; i < l->n && rc == 0; i += LFS_FETCH_BATCH)
 		rc = lfs_fetch_batch(job, l->repo, url, headers, l->v + i,
@@ -394,9 +443,9 @@ static int lfs_fetch_list_run(struct sync_job *job, struct lfs_fetch_list *l, co
 	return rc;
 }
 
-/* The objects of commit's tree, from repo_url's endpoint (NULL: the project's). */
+/* The objects of commit's tree, from the endpoint of repo_url and ssh_url (lfs_fetch_list_run). */
 static int lfs_fetch_commit_from(struct sync_job *job, git_repository *repo, const git_oid *commit,
-				 const char *repo_url)
+				 const char *repo_url, const char *ssh_url)
 {
 	struct lfs_fetch_list l = { .repo = repo };
 	int rc;
@@ -404,14 +453,14 @@ static int lfs_fetch_commit_from(struct sync_job *job, git_repository *repo, con
 	if (job->plan->opts->no_lfs)
 		return 0;
 	if ((rc = lfs_fetch_scan(&l, commit)) == 0)
-		rc = lfs_fetch_list_run(job, &l, repo_url);
+		rc = lfs_fetch_list_run(job, &l, repo_url, ssh_url);
 	free(l.v);
 	return rc;
 }
 
 int lfs_fetch_commit(struct sync_job *job, git_repository *repo, const git_oid *commit)
 {
-	return lfs_fetch_commit_from(job, repo, commit, NULL);
+	return lfs_fetch_commit_from(job, repo, commit, NULL, job->url);
 }
 
 int lfs_fetch_smudge(struct sync_job *job, git_repository *repo, const git_oid *commit)
@@ -554,7 +603,7 @@ int lfs_fetch_refs(struct sync_job *job, git_repository *repo)
 	log_verbose("%s: LFS: %zu commits scanned, %zu known complete tips hidden",
 		    job->project->full_path, scanned, hidden);
 	if (err == 0)
-		err = lfs_fetch_list_run(job, &l, NULL);
+		err = lfs_fetch_list_run(job, &l, NULL, job->url);
 	/* A record that cannot be written only costs the next run a whole scan. */
 	if (err == 0 && lfs_fetch_all_stored(&l) && !lfs_scanned_same(&done, &tips) &&
 	    lfs_scanned_write(repo, &tips) < 0)
@@ -601,7 +650,7 @@ int lfs_fetch_submodule(struct sync_job *job, git_repository *sub, const char *u
 		return 0;
 	if ((rc = sync_url_http_of(url, job->plan->base_url, job->plan->opts->method, repo_url,
 				   sizeof(repo_url))) < 0 ||
-	    (rc = lfs_fetch_commit_from(job, sub, &head, repo_url)) < 0)
+	    (rc = lfs_fetch_commit_from(job, sub, &head, repo_url, url)) < 0)
 		return rc;
 	return lfs_fetch_smudge(job, sub, &head);
 }

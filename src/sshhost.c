@@ -115,25 +115,58 @@ out:
 	return err;
 }
 
-int sshhost_check(const char *url, const char *host, const git_cert_hostkey *cert, int accept_new)
+/* ~/.ssh/known_hosts into path; with accept_new ~/.ssh is made when missing. */
+static int sshhost_known_hosts(const char *host, int accept_new, char *path, size_t size)
 {
 	const char *home = getenv("HOME");
+
+	if (home == NULL || *home == '\0')
+		return glm_error_set(GLM_EUNSAFE, "HOME is not set: no known_hosts to check %s",
+				     host);
+	snprintf(path, size, "%s/.ssh", home);
+	if (accept_new && mkdir(path, 0700) < 0 && errno != EEXIST)
+		return glm_error_errno(GLM_EIO, errno, "cannot create %s", path);
+	snprintf(path, size, "%s/.ssh/known_hosts", home);
+	return 0;
+}
+
+int sshhost_check(const char *url, const char *host, const git_cert_hostkey *cert, int accept_new)
+{
 	char path[4096];
 	struct sync_url u;
-	int port = 22;
+	int port = 22, rc;
 
 	if (!(cert->type & GIT_CERT_SSH_RAW))
 		return glm_error_set(GLM_EUNSAFE, "libgit2 did not pass the SSH host key of %s",
 				     host);
 	if (url != NULL && sync_url_parse(url, &u) == 0)
 		port = u.port;
-	if (home == NULL || *home == '\0')
-		return glm_error_set(GLM_EUNSAFE, "HOME is not set: no known_hosts to check %s",
-				     host);
-	snprintf(path, sizeof(path), "%s/.ssh", home);
-	if (accept_new && mkdir(path, 0700) < 0 && errno != EEXIST)
-		return glm_error_errno(GLM_EIO, errno, "cannot create %s", path);
-	snprintf(path, sizeof(path), "%s/.ssh/known_hosts", home);
+	if ((rc = sshhost_known_hosts(host, accept_new, path, sizeof(path))) < 0)
+		return rc;
 	return sshhost_check_file(path, host, port, (const unsigned char *)cert->hostkey,
 				  cert->hostkey_len, (int)cert->raw_type, accept_new);
+}
+
+/* libgit2 passes libssh2's host key type as its raw type, value for value. */
+_Static_assert(GIT_CERT_SSH_RAW_TYPE_RSA == LIBSSH2_HOSTKEY_TYPE_RSA &&
+		       GIT_CERT_SSH_RAW_TYPE_DSS == LIBSSH2_HOSTKEY_TYPE_DSS &&
+		       GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_256 == LIBSSH2_HOSTKEY_TYPE_ECDSA_256 &&
+		       GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_384 == LIBSSH2_HOSTKEY_TYPE_ECDSA_384 &&
+		       GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_521 == LIBSSH2_HOSTKEY_TYPE_ECDSA_521 &&
+		       GIT_CERT_SSH_RAW_TYPE_KEY_ED25519 == LIBSSH2_HOSTKEY_TYPE_ED25519,
+	       "host key types");
+
+int sshhost_check_session(LIBSSH2_SESSION *session, const char *host, int port, int accept_new)
+{
+	char path[4096];
+	size_t len = 0;
+	int type = 0, rc;
+	const char *key = libssh2_session_hostkey(session, &len, &type);
+
+	if (key == NULL)
+		return glm_error_set(GLM_EUNSAFE, "the SSH server %s showed no host key", host);
+	if ((rc = sshhost_known_hosts(host, accept_new, path, sizeof(path))) < 0)
+		return rc;
+	return sshhost_check_file(path, host, port, (const unsigned char *)key, len, type,
+				  accept_new);
 }

@@ -71,6 +71,43 @@ static int sync_remote_is_rsa(const char *key)
 	return 0;
 }
 
+enum sync_remote_identity sync_remote_identity(const char *ssh_key, int n, char *path, size_t size)
+{
+	const char *sock = getenv("SSH_AUTH_SOCK"), *home = getenv("HOME");
+	int seen = 0;
+
+	if (ssh_key != NULL) {
+		snprintf(path, size, "%s", ssh_key);
+		return n == 0 ? SYNC_REMOTE_KEY_FILE : SYNC_REMOTE_KEY_NONE;
+	}
+	if (sock != NULL && *sock != '\0')
+		return n == 0 ? SYNC_REMOTE_KEY_AGENT : SYNC_REMOTE_KEY_NONE;
+	for (size_t i = 0; home != NULL && *home != '\0' && i < SYNC_REMOTE_NDEFAULT_KEYS; i++) {
+		snprintf(path, size, "%s/.ssh/%s", home, sync_remote_default_keys[i]);
+		if (access(path, R_OK) == 0 && seen++ == n)
+			return SYNC_REMOTE_KEY_FILE;
+	}
+	return SYNC_REMOTE_KEY_NONE;
+}
+
+const char *sync_remote_no_identity(const char *ssh_key, int n)
+{
+	const char *sock = getenv("SSH_AUTH_SOCK");
+
+	if (ssh_key != NULL)
+		return sync_remote_is_rsa(ssh_key)
+			       ? "the server did not accept the --ssh-key key, an RSA key: this "
+				 "libssh2 signs with RSA only as SHA-1 ssh-rsa, which OpenSSH 8.8 "
+				 "and later refuse; use an ed25519 or ECDSA key"
+			       : "the server did not accept the --ssh-key key";
+	if (sock != NULL && *sock != '\0')
+		return "the server accepted no key of ssh-agent (SSH_AUTH_SOCK)";
+	return n == 0 ? "no SSH key: no --ssh-key, no ssh-agent (SSH_AUTH_SOCK is not set) and "
+			"no readable ~/.ssh/id_ed25519, id_ecdsa or id_rsa"
+		      : "the server accepted none of ~/.ssh/id_ed25519, id_ecdsa and id_rsa "
+			"(and no ssh-agent runs: SSH_AUTH_SOCK is not set)";
+}
+
 /*
  * The next SSH key to offer, or a refusal that says why none is left.  Each
  * key is offered once: asking again only spends the server's MaxAuthTries
@@ -79,33 +116,18 @@ static int sync_remote_is_rsa(const char *key)
 static int sync_remote_ssh_key(git_credential **out, struct sync_job *job, const char *user)
 {
 	const char *key = job->plan->opts->ssh_key;
-	const char *sock = getenv("SSH_AUTH_SOCK"), *home = getenv("HOME");
-	int n = job->key_offered++, seen = 0;
+	int n = job->key_offered++;
 	char path[4096];
 
-	if (key != NULL && n == 0)
-		return git_credential_ssh_key_new(out, user, NULL, key, NULL);
-	if (key != NULL)
-		return sync_remote_refuse(
-			sync_remote_is_rsa(key)
-				? "the server did not accept the --ssh-key key, an RSA key: this "
-				  "libssh2 signs with RSA only as SHA-1 ssh-rsa, which OpenSSH 8.8 "
-				  "and later refuse; use an ed25519 or ECDSA key"
-				: "the server did not accept the --ssh-key key");
-	if (sock != NULL && *sock != '\0')
-		return n == 0 ? git_credential_ssh_key_from_agent(out, user)
-			      : sync_remote_refuse("the server accepted no key of ssh-agent "
-						   "(SSH_AUTH_SOCK)");
-	for (size_t i = 0; home != NULL && *home != '\0' && i < SYNC_REMOTE_NDEFAULT_KEYS; i++) {
-		snprintf(path, sizeof(path), "%s/.ssh/%s", home, sync_remote_default_keys[i]);
-		if (access(path, R_OK) == 0 && seen++ == n)
-			return git_credential_ssh_key_new(out, user, NULL, path, NULL);
+	switch (sync_remote_identity(key, n, path, sizeof(path))) {
+	case SYNC_REMOTE_KEY_FILE:
+		return git_credential_ssh_key_new(out, user, NULL, path, NULL);
+	case SYNC_REMOTE_KEY_AGENT:
+		return git_credential_ssh_key_from_agent(out, user);
+	case SYNC_REMOTE_KEY_NONE:
+		break;
 	}
-	return sync_remote_refuse(
-		n == 0 ? "no SSH key: no --ssh-key, no ssh-agent (SSH_AUTH_SOCK is not set) and "
-			 "no readable ~/.ssh/id_ed25519, id_ecdsa or id_rsa"
-		       : "the server accepted none of ~/.ssh/id_ed25519, id_ecdsa and id_rsa "
-			 "(and no ssh-agent runs: SSH_AUTH_SOCK is not set)");
+	return sync_remote_refuse(sync_remote_no_identity(key, n));
 }
 
 static int sync_remote_credentials(git_credential **out, const char *url,

@@ -100,6 +100,20 @@ bad:
 	return glm_error_set(GLM_EPARSE, "not a clone URL glmirror can use");
 }
 
+int sync_url_user(const char *url, char *out, size_t size)
+{
+	const char *sep = strstr(url, "://"), *auth = sep != NULL ? sep + 3 : url;
+	size_t end = strcspn(auth, sep != NULL ? "/?#" : ":"), len;
+	const char *at = memchr(auth, '@', end);
+
+	len = at != NULL ? (size_t)(at - auth) : 0;
+	if (len >= size)
+		return glm_error_set(GLM_EPARSE, "the user name of an SSH URL is too long");
+	memcpy(out, auth, len);
+	out[len] = '\0';
+	return 0;
+}
+
 int sync_url_check(const char *url, const char *base_url, enum clone_method method)
 {
 	struct sync_url u, b;
@@ -125,8 +139,7 @@ int sync_url_check(const char *url, const char *base_url, enum clone_method meth
 	return 0;
 }
 
-/* The path part of a clone URL: after host[:port] (URL) or after "host:" (scp-like). */
-static const char *sync_url_path(const char *url)
+const char *sync_url_path(const char *url)
 {
 	const char *sep = strstr(url, "://"), *p;
 

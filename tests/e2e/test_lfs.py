@@ -1,6 +1,7 @@
 """Git LFS: checkouts and mirrors with the content, checked against the fake's
 objects and with the real git-lfs client."""
 import hashlib
+import json
 import socket
 import subprocess
 
@@ -224,23 +225,71 @@ def test_hrefs_on_another_host_get_only_the_batch_answers_headers(fake_gitlab, r
     assert [r for r in stats["requests"] if "/info/lfs/" in r["path"]] != []
 
 
-def test_over_ssh_the_content_comes_from_the_lfs_api(fake_gitlab, run_glmirror, tmp_path,
-                                                     monkeypatch):
+def ssh_tree(m, tmp_path):
+    """A tree file whose projects are cloned from the fake's SSH front."""
+    def over_ssh(node):
+        node["ssh_url"] = (f"ssh://{m.fake.ssh_user}@127.0.0.1:{m.fake.ssh_port}/"
+                           f"{node['full_path']}.git")
+    return write_tree(tmp_path, tree_from_truth(m.fake.truth(), m.fake.url, over_ssh))
+
+
+def test_over_ssh_with_a_token_the_content_comes_from_the_lfs_api(fake_gitlab, run_glmirror,
+                                                                   tmp_path, monkeypatch):
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
     m = SshMirror(fake_gitlab(spec=SPEC, ssh=True), run_glmirror, tmp_path)
     m.known_hosts.write_text(m.fake.ssh_host_line + "\n")
     m.run("--ssh-key", m.fake.ssh_key, include="/ml/models")
     assert len((m.dest / "ml/models/big.bin").read_bytes()) == BIG
-    # without a token there is no way to the LFS API: said once, pointers stay
-    def over_ssh(node):
-        node["ssh_url"] = (f"ssh://{m.fake.ssh_user}@127.0.0.1:{m.fake.ssh_port}/"
-                           f"{node['full_path']}.git")
-    tree = write_tree(tmp_path, tree_from_truth(m.fake.truth(), m.fake.url, over_ssh))
+    # the token needs no second SSH login
+    assert m.fake.stats()["ssh_lfs_authenticate"] == 0
+
+
+def test_over_ssh_without_a_token_git_lfs_authenticate_gives_the_way(fake_gitlab, run_glmirror,
+                                                                     tmp_path, monkeypatch):
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    m = SshMirror(fake_gitlab(spec=SPEC, ssh=True), run_glmirror, tmp_path)
+    m.known_hosts.write_text(m.fake.ssh_host_line + "\n")
+    tree = ssh_tree(m, tmp_path)
+    m.fake.reset_stats()
+    dest = tmp_path / "notoken"
     proc = run_glmirror(["-f", tree, "-m", "ssh", "--ssh-key", m.fake.ssh_key, "-c", "1",
-                         "-i", "/ml/models", tmp_path / "notoken"], env={"HOME": str(m.home)})
+                         "-i", "/ml/models", "--report", tmp_path / "r.json", dest],
+                        env={"HOME": str(m.home)})
+    assert proc.returncode == 0, proc.stderr
+    assert len((dest / "ml/models/big.bin").read_bytes()) == BIG
+    assert len((dest / "ml/models/mid/half.bin").read_bytes()) == 5000
+    stats = m.fake.stats()
+    assert stats["ssh_lfs_authenticate"] == 1
+    assert stats["lfs_batch_with_ssh_token"] == 1 and stats["lfs_downloads_with_ssh_token"] == 3
+    assert stats["lfs_downloads_with_token"] == 0
+    assert lfs_git(dest / "ml/models", "status", "--porcelain") == ""
+    assert "Authorization" not in proc.stderr and "lfsssh-" not in proc.stderr
+    assert subprocess.run(["grep", "-rl", "lfsssh-", str(dest)], capture_output=True,
+                          text=True).stdout == ""
+    assert subprocess.run(["grep", "-rl", "Basic ", str(dest)], capture_output=True,
+                          text=True).stdout == ""
+
+
+def test_over_ssh_a_refused_git_lfs_authenticate_leaves_pointers_and_says_so(
+        fake_gitlab, run_glmirror, tmp_path, monkeypatch):
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    m = SshMirror(fake_gitlab(spec=SPEC, ssh=True), run_glmirror, tmp_path)
+    m.known_hosts.write_text(m.fake.ssh_host_line + "\n")
+    tree = ssh_tree(m, tmp_path)
+    m.fake.control("ssh_lfs", enabled=False)
+    dest = tmp_path / "notoken"
+    report = tmp_path / "r.json"
+    proc = run_glmirror(["-f", tree, "-m", "ssh", "--ssh-key", m.fake.ssh_key, "-c", "1",
+                         "-i", "/ml/models,/ml/plain", "--report", report, dest],
+                        env={"HOME": str(m.home)})
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count("LFS files stay pointers") == 1
-    assert (tmp_path / "notoken/ml/models/big.bin").read_text().startswith("version ")
+    assert "ml/models: Git LFS: git-lfs-authenticate over SSH: no answer" in proc.stderr
+    assert (dest / "ml/models/big.bin").read_text().startswith("version ")
+    rec = {r["full_path"]: r for r in map(json.loads, report.read_text().splitlines())}[
+        "ml/models"]
+    assert rec["result"] == "cloned" and "LFS files stay pointers" in rec["reason"]
+    assert m.fake.stats()["lfs_batch_with_ssh_token"] == 0
 
 
 def test_submodules_get_their_lfs_content_from_their_own_project(fake_gitlab, run_glmirror,

@@ -149,3 +149,47 @@ def test_lfs_rate_limit_throttles_lfs_requests_only(start_fake):
     assert fake.api("/user")[0] == 200
     fake.control("lfs_rate_limit", limit=0)
     assert batch(fake, "ml/models", ["0" * 64], auth)[0].status == 200
+
+
+def test_git_lfs_over_ssh_uses_git_lfs_authenticate(start_fake, ssh_env, tmp_path):
+    fake = start_fake(spec=LFS_SPEC, ssh=True)
+    _, _, p = fake.api("/projects/ml%2Fmodels")
+    env = ssh_env(fake)
+    dest = tmp_path / "models"
+    git("clone", p["ssh_url_to_repo"], str(dest), env=env)
+    assert len((dest / "weights/big.bin").read_bytes()) == 300000
+    stats = fake.stats()
+    assert stats["ssh_lfs_authenticate"] >= 1
+    assert stats["lfs_batch_with_ssh_token"] >= 1 and stats["lfs_downloads_with_ssh_token"] == 2
+    # the token is the project's alone
+    answer = subprocess.run(
+        ["ssh", "-p", str(fake.ssh_port), *env["GIT_SSH_COMMAND"].split()[1:],
+         f"{fake.ssh_user}@127.0.0.1", "git-lfs-authenticate", "ml/models.git", "download"],
+        env=env, capture_output=True, text=True, timeout=60)
+    assert answer.returncode == 0, answer.stderr
+    payload = json.loads(answer.stdout)
+    assert payload["href"] == f"{fake.url}/ml/models.git/info/lfs"
+    assert payload["expires_in"] > 0
+    resp, _ = batch(fake, "ml/models", ["0" * 64], payload["header"]["Authorization"])
+    assert resp.status == 200
+    resp, _ = batch(fake, "ml/broken", ["0" * 64], payload["header"]["Authorization"])
+    assert resp.status == 401
+
+
+def test_git_lfs_authenticate_refusals(start_fake, ssh_env):
+    fake = start_fake(spec=LFS_SPEC, ssh=True)
+    env = ssh_env(fake)
+
+    def run(*words):
+        return subprocess.run(
+            ["ssh", "-p", str(fake.ssh_port), *env["GIT_SSH_COMMAND"].split()[1:],
+             f"{fake.ssh_user}@127.0.0.1", *words], env=env, capture_output=True, text=True,
+            timeout=60)
+
+    proc = run("git-lfs-authenticate", "ml/nothing.git", "download")
+    assert proc.returncode != 0 and "could not be found" in proc.stderr
+    proc = run("git-lfs-authenticate", "ml/models.git", "upload")
+    assert proc.returncode != 0 and "not allowed to push" in proc.stderr
+    fake.control("ssh_lfs", enabled=False)
+    proc = run("git-lfs-authenticate", "ml/models.git", "download")
+    assert (proc.returncode, proc.stdout) == (0, "")

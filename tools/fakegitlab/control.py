@@ -2,7 +2,8 @@
 
 GET  stats, tree, ssh ({port, user} of --ssh-host-key's front, or nulls);
 POST repo_path {project} -> {path} (the bare repository; 404/403 when the spec
-user may not see it or read its code), reset_stats, push {project, branch?, message?,
+user may not see it or read its code), lfs_authenticate {project} -> {payload}
+(git-lfs-authenticate's answer, null when ssh_lfs {enabled: false}), reset_stats, push {project, branch?, message?,
 rewrite?, lfs? {path: size of a new LFS file}}, force_push {project, branch?}, delete_branch, default_branch {project, branch,
 from?, delete_old?}, tag, update, rename, move {project|group,
 to}, delete, archive, schedule_deletion {project}, create_project, create_group, share,
@@ -25,6 +26,7 @@ repository_access_level, marked_for_deletion_on (a date or null),
 http_url_to_repo, repo_branches and repo_tags ({name: sha} once the
 repository exists, else null)}].
 """
+import base64
 import re
 
 from . import access, githttp, lfs, render, spec
@@ -348,6 +350,33 @@ def repo_path(ctx, body):
     return {"path": ctx.repos.ensure(p)}
 
 
+def lfs_authenticate(ctx, body):
+    """What GitLab Shell's git-lfs-authenticate prints, for
+    fake_gitlab_ssh_command.py: the access check of repo_path, then
+    lib/api/internal/base.rb lfs_authenticate's payload (Gitlab::LfsToken
+    #authentication_payload: Basic auth of the user and an LFS token,
+    the repository's HTTP URL + "/info/lfs", expires_in).  With
+    {"enabled": false} in ssh_lfs the internal API fails and GitLab Shell
+    prints nothing (internal/command/lfsauthenticate/lfsauthenticate.go)."""
+    p = _project(ctx, body)
+    repo_path(ctx, body)
+    ctx.stats.count("ssh_lfs_authenticate")
+    if not getattr(ctx, "ssh_lfs_enabled", True):
+        return {"payload": None}
+    token = lfs.issue_ssh_token(ctx, p)
+    basic = base64.b64encode(f"{ctx.model.user.username}:{token}".encode()).decode()
+    return {"payload": {"header": {"Authorization": f"Basic {basic}"},
+                        "href": f"{ctx.base}/{p.full_path}.git/info/lfs",
+                        "expires_in": lfs.SSH_TOKEN_SECONDS}}
+
+
+def ssh_lfs(ctx, body):
+    """{"enabled": false}: git-lfs-authenticate answers nothing, as GitLab
+    Shell does when GitLab refuses it; true restores it."""
+    ctx.ssh_lfs_enabled = bool(body.get("enabled", True))
+    return {"enabled": ctx.ssh_lfs_enabled}
+
+
 def ssh(ctx):
     front = ctx.ssh
     return {"port": front.port, "user": front.user} if front else {"port": None, "user": None}
@@ -358,7 +387,7 @@ POST = {f.__name__: f for f in (
     push, force_push, delete_branch, default_branch, tag, update, rename, move, delete, archive,
     schedule_deletion,
     create_project, create_group, share, faults, override, clear_overrides, reset_stats,
-    rate_limit, lfs_rate_limit, repo_path)}
+    rate_limit, lfs_rate_limit, repo_path, lfs_authenticate, ssh_lfs)}
 
 
 def handle(ctx, method, action, body):

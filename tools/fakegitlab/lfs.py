@@ -32,10 +32,12 @@ import base64
 import hashlib
 import json
 import re
+import secrets
 import threading
+import time
 from urllib.parse import unquote
 
-from . import githttp, ratelimit
+from . import access, githttp, ratelimit
 from .http import Response
 
 LFS_PATH = re.compile(r"^/(?P<path>.+?)\.git/(?:(?P<batch>info/lfs/objects/batch)|"
@@ -80,6 +82,40 @@ def _token_for(ctx):
     return token_for
 
 
+# lib/gitlab/lfs_token.rb DEFAULT_EXPIRE_TIME: what git-lfs-authenticate's expires_in says.
+SSH_TOKEN_SECONDS = 7200
+
+
+def issue_ssh_token(ctx, project):
+    """The LFS token GitLab Shell's git-lfs-authenticate hands out
+    (lib/api/internal/base.rb lfs_authenticate: Gitlab::LfsToken of the
+    key's user for that project): here good for project alone, for
+    SSH_TOKEN_SECONDS."""
+    token = "lfsssh-" + secrets.token_hex(16)
+    with _tokens_lock:
+        if not hasattr(ctx, "ssh_lfs_tokens"):
+            ctx.ssh_lfs_tokens = {}
+        ctx.ssh_lfs_tokens[token] = (project.full_path, time.monotonic() + SSH_TOKEN_SECONDS)
+    return token
+
+
+def _ssh_project(ctx, full_path, password):
+    """The project when password is an unexpired git-lfs-authenticate token
+    issued for full_path and the spec user (whose SSH keys they are) may
+    read its code; None otherwise (then the request is judged as any)."""
+    with _tokens_lock:
+        issued = getattr(ctx, "ssh_lfs_tokens", {}).get(password)
+    if issued is None or issued[0] != full_path or time.monotonic() >= issued[1]:
+        return None
+    with ctx.model.lock:
+        project = ctx.model.find_project(full_path)
+        caller = access.Caller()
+        if project is None or not access.project_visible(project, caller) or \
+                not access.read_code(project, caller):
+            return None
+    return project
+
+
 def set_rate_limit(ctx, limit, period):
     """limit 0 lifts the throttle."""
     ctx.lfs_limiter = (ratelimit.RateLimiter(limit, period, send_headers=False,
@@ -97,13 +133,21 @@ def throttle(ctx):
 
 
 def handle(req, ctx, full_path, oid):
-    project, refusal = githttp.authorize(req, ctx, full_path, _token_for(ctx))
-    if refusal:
-        return refusal
+    _, password = githttp.basic_credentials(req.headers)
+    project = _ssh_project(ctx, full_path, password)
+    via_ssh = project is not None
+    if via_ssh:
+        # not GitLab's: the tests see that git-lfs-authenticate's header came back
+        ctx.stats.count("lfs_batch_with_ssh_token" if oid is None else
+                        "lfs_downloads_with_ssh_token")
+    else:
+        project, refusal = githttp.authorize(req, ctx, full_path, _token_for(ctx))
+        if refusal:
+            return refusal
     if oid is not None:
         # not GitLab's: the tests see whether a client sent its own token here
         _, password = githttp.basic_credentials(req.headers)
-        if password is not None and password not in _lfs_tokens(ctx):
+        if password is not None and password not in _lfs_tokens(ctx) and not via_ssh:
             ctx.stats.count("lfs_downloads_with_token")
         path = ctx.repos.lfs_object(project, oid)
         if path is None:
@@ -125,7 +169,10 @@ def handle(req, ctx, full_path, oid):
     ctx.repos.ensure(project)
     user, password = githttp.basic_credentials(req.headers)
     header = {}
-    if password is not None:
+    if via_ssh:
+        # the LFS token git-lfs-authenticate gave stands for itself
+        header["Authorization"] = req.headers.get("Authorization")
+    elif password is not None:
         real = _lfs_tokens(ctx).get(password, password)
         lfs = f"{ctx.model.user.username}:{_lfs_token_for(ctx, real)}"
         header["Authorization"] = "Basic " + base64.b64encode(lfs.encode()).decode()

@@ -77,4 +77,8 @@ class Stats:
                     "window_seconds": self.window_seconds, "requests": list(self.requests),
                     "git_auth_failures": self.counters["git_auth_failures"],
                     "banned": self.counters["banned"],
-                    "lfs_downloads_with_token": self.counters["lfs_downloads_with_token"]}
+                    "lfs_downloads_with_token": self.counters["lfs_downloads_with_token"],
+                    "ssh_lfs_authenticate": self.counters["ssh_lfs_authenticate"],
+                    "lfs_batch_with_ssh_token": self.counters["lfs_batch_with_ssh_token"],
+                    "lfs_downloads_with_ssh_token":
+                        self.counters["lfs_downloads_with_ssh_token"]}
