@@ -26,4 +26,13 @@ struct sync_job;
 int lfs_sshauth_get(const struct sync_job *job, const char *ssh_url, char *href, size_t size,
 		    cJSON **header);
 
+/*
+ * The answer's href into out, taken as a clone URL is: as it is on
+ * base_url's origin, else where GitLab puts the repository's endpoint
+ * (<path of ssh_url>.git/info/lfs; GitLab's external_url may differ from
+ * --url) on base_url's origin; GLM_EUNSAFE for anything else.
+ */
+int lfs_sshauth_href(const char *base_url, const char *ssh_url, const char *href, char *out,
+		     size_t size);
+
 #endif

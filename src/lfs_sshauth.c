@@ -157,15 +157,9 @@ static int lfs_sshauth_exec(struct lfs_sshauth_conn *c, const char *cmd, char *o
 	return 0;
 }
 
-/*
- * The answer's href, as a clone URL is taken: on --url's origin as it is,
- * else where GitLab puts the repository's endpoint (<path>.git/info/lfs,
- * GitLab's external_url may differ from --url) on --url's origin.
- */
-static int lfs_sshauth_href(const struct sync_job *job, const char *ssh_url, const char *href,
-			    char *out, size_t size)
+int lfs_sshauth_href(const char *base, const char *ssh_url, const char *href, char *out,
+		     size_t size)
 {
-	const char *base = job->plan->base_url;
 	char repo[SYNC_URL_MAX], want[SYNC_URL_MAX + 16], esc[256];
 	const char *hp, *wp;
 	size_t len = strlen(href), hlen;
@@ -189,13 +183,15 @@ static int lfs_sshauth_href(const struct sync_job *job, const char *ssh_url, con
 	}
 	hp = sync_url_path(href);
 	wp = sync_url_path(want);
-	hlen = strlen(hp) - (strlen(href) - len);
+	/* without the trailing slashes, which "http:///" has more of than its path */
+	hlen = strlen(hp) > strlen(href) - len ? strlen(hp) - (strlen(href) - len) : 0;
 	if (hlen != strlen(wp) || strncmp(hp, wp, hlen) != 0)
 		return glm_error_set(GLM_EUNSAFE,
 				     "git-lfs-authenticate: the LFS endpoint %s is not this "
 				     "project's on --url's host",
 				     log_esc(href, esc, sizeof(esc)));
-	snprintf(out, size, "%s", want);
+	if ((size_t)snprintf(out, size, "%s", want) >= size)
+		return glm_error_set(GLM_EUNSAFE, "git-lfs-authenticate: href too long");
 	return 0;
 }
 
@@ -242,7 +238,8 @@ static int lfs_sshauth_parse(const struct sync_job *job, const char *ssh_url, co
 		return glm_error_set(GLM_EPARSE, "git-lfs-authenticate over SSH: the answer is not "
 						 "{\"header\": {...}, \"href\": ...}");
 	}
-	if ((rc = lfs_sshauth_href(job, ssh_url, u->valuestring, href, size)) == 0) {
+	if ((rc = lfs_sshauth_href(job->plan->base_url, ssh_url, u->valuestring, href, size)) ==
+	    0) {
 		h = cJSON_DetachItemFromObjectCaseSensitive(ans, "header");
 		*header = h;
 	}

@@ -158,12 +158,30 @@ static void test_http_of(void **state)
 			 GLM_EUNSAFE);
 }
 
+static void test_user_and_path(void **state)
+{
+	char user[16];
+
+	(void)state;
+	assert_int_equal(sync_url_user("ssh://alice@h.example:2222/g/p.git", user, sizeof(user)),
+			 0);
+	assert_string_equal(user, "alice");
+	assert_int_equal(sync_url_user("git@h.example:g/p.git", user, sizeof(user)), 0);
+	assert_string_equal(user, "git");
+	assert_int_equal(sync_url_user("ssh://h.example/g/p@x.git", user, sizeof(user)), 0);
+	assert_string_equal(user, "");
+	assert_int_equal(sync_url_user("ssh://a-very-long-user-name@h/g", user, sizeof(user)),
+			 GLM_EPARSE);
+	assert_string_equal(sync_url_path("ssh://git@h.example:2222/g/p.git"), "/g/p.git");
+	assert_string_equal(sync_url_path("git@h.example:g/p.git"), "g/p.git");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),	cmocka_unit_test(test_http),
 		cmocka_unit_test(test_ssh),	cmocka_unit_test(test_external_url_and_ssh_host),
-		cmocka_unit_test(test_http_of),
+		cmocka_unit_test(test_http_of), cmocka_unit_test(test_user_and_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
