@@ -125,6 +125,30 @@ static int lfs_sshauth_read(LIBSSH2_CHANNEL *ch, int stream, char *buf, size_t s
 	return 0;
 }
 
+/*
+ * The first line that says something: GitLab Shell boxes an access error
+ * between rules, each line behind "remote: " (internal/console).  Cuts
+ * err at that line's end.
+ */
+static const char *lfs_sshauth_reason(char *err)
+{
+	char *line = err;
+
+	while (*line != '\0') {
+		char *next = line + strcspn(line, "\r\n");
+		int more = *next != '\0';
+
+		*next = '\0';
+		if (strncmp(line, "remote:", 7) == 0)
+			line += 7;
+		line += strspn(line, " \t");
+		if (*line != '\0' && strspn(line, "=") != strlen(line))
+			return line;
+		line = more ? next + 1 : next;
+	}
+	return line;
+}
+
 /* Runs cmd; out (size bytes) gets its standard output, a refusal its first error line. */
 static int lfs_sshauth_exec(struct lfs_sshauth_conn *c, const char *cmd, char *out, size_t size)
 {
@@ -142,13 +166,9 @@ static int lfs_sshauth_exec(struct lfs_sshauth_conn *c, const char *cmd, char *o
 	libssh2_channel_close(c->channel);
 	libssh2_channel_wait_closed(c->channel);
 	status = libssh2_channel_get_exit_status(c->channel);
-	err[strcspn(err, "\r\n")] = '\0';
-	/* GitLab Shell's boxed messages start with "remote: " and a blank line. */
 	if (status != 0 || olen == 0) {
-		const char *why = err;
+		const char *why = lfs_sshauth_reason(err);
 
-		if (strncmp(why, "remote:", 7) == 0)
-			why = "the server refused (remote: ...)";
 		return glm_error_set(GLM_EAUTH, "git-lfs-authenticate over SSH: %s",
 				     *why != '\0'  ? log_esc(why, esc, sizeof(esc))
 				     : status != 0 ? "it failed"

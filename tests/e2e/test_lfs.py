@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from synctree import tree_from_truth, write_tree
-from test_ssh import SshMirror
+from test_ssh import SshMirror, ssh_agent
 from test_sync import GIT_ENV, Mirror, git, no_token_below
 
 BIG = 3 * 1024 * 1024
@@ -268,6 +268,21 @@ def test_over_ssh_without_a_token_git_lfs_authenticate_gives_the_way(fake_gitlab
                           text=True).stdout == ""
     assert subprocess.run(["grep", "-rl", "Basic ", str(dest)], capture_output=True,
                           text=True).stdout == ""
+
+
+def test_over_ssh_without_a_token_the_agent_logs_in_for_lfs_too(fake_gitlab, run_glmirror,
+                                                                tmp_path, monkeypatch):
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    m = SshMirror(fake_gitlab(spec=SPEC, ssh=True), run_glmirror, tmp_path)
+    m.known_hosts.write_text(m.fake.ssh_host_line + "\n")
+    tree = ssh_tree(m, tmp_path)
+    dest = tmp_path / "agent"
+    with ssh_agent(tmp_path, m.fake.ssh_key) as sock:
+        proc = run_glmirror(["-f", tree, "-m", "ssh", "-c", "1", "-i", "/ml/models", dest],
+                            env={"HOME": str(m.home), "SSH_AUTH_SOCK": sock})
+    assert proc.returncode == 0, proc.stderr
+    assert len((dest / "ml/models/big.bin").read_bytes()) == BIG
+    assert m.fake.stats()["ssh_lfs_authenticate"] == 1
 
 
 def test_over_ssh_a_refused_git_lfs_authenticate_leaves_pointers_and_says_so(

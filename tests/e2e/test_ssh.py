@@ -4,6 +4,7 @@ see tools/fakegitlab/sshfront.py), and glmirror clones through libgit2 and
 libssh2 with --ssh-key or ssh-agent, checking the host key against
 $HOME/.ssh/known_hosts.  SSH logins cost the fake about a second each, so
 each run mirrors one or two projects (-i)."""
+import contextlib
 import json
 import os
 import signal
@@ -137,9 +138,9 @@ def test_without_agent_the_default_key_files_are_tried(ssh_mirror, tmp_path):
     assert "the server accepted none of ~/.ssh/id_ed25519, id_ecdsa and id_rsa" in proc.stderr
 
 
-def test_keys_from_ssh_agent(ssh_mirror, tmp_path):
-    m = ssh_mirror
-    m.known_hosts.write_text(m.fake.ssh_host_line + "\n")
+@contextlib.contextmanager
+def ssh_agent(tmp_path, key):
+    """An ssh-agent of our own holding key; yields its SSH_AUTH_SOCK."""
     sock = tmp_path / "agent.sock"
     agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
@@ -149,13 +150,20 @@ def test_keys_from_ssh_agent(ssh_mirror, tmp_path):
             if sock.exists() or agent.poll() is not None:
                 break
             time.sleep(0.01)
-        added = subprocess.run(["ssh-add", str(m.fake.ssh_key)], env=env, capture_output=True)
+        added = subprocess.run(["ssh-add", str(key)], env=env, capture_output=True)
         assert added.returncode == 0, added.stderr
-        m.run(env={"SSH_AUTH_SOCK": str(sock)})
-        assert head(m.dest / WEBSITE.lstrip("/")) == m.upstream("acme/website")
+        yield str(sock)
     finally:
         os.killpg(agent.pid, signal.SIGTERM)
         agent.wait()
+
+
+def test_keys_from_ssh_agent(ssh_mirror, tmp_path):
+    m = ssh_mirror
+    m.known_hosts.write_text(m.fake.ssh_host_line + "\n")
+    with ssh_agent(tmp_path, m.fake.ssh_key) as sock:
+        m.run(env={"SSH_AUTH_SOCK": sock})
+        assert head(m.dest / WEBSITE.lstrip("/")) == m.upstream("acme/website")
 
 
 def test_a_refused_rsa_key_says_why(fake_gitlab, run_glmirror, tmp_path, monkeypatch):
