@@ -225,36 +225,40 @@ def test_hrefs_on_another_host_get_only_the_batch_answers_headers(fake_gitlab, r
     assert [r for r in stats["requests"] if "/info/lfs/" in r["path"]] != []
 
 
-def ssh_tree(m, tmp_path):
-    """A tree file whose projects are cloned from the fake's SSH front."""
-    def over_ssh(node):
-        node["ssh_url"] = (f"ssh://{m.fake.ssh_user}@127.0.0.1:{m.fake.ssh_port}/"
-                           f"{node['full_path']}.git")
-    return write_tree(tmp_path, tree_from_truth(m.fake.truth(), m.fake.url, over_ssh))
+class SshLfs(SshMirror):
+    """The fake's SSH front with its host known; from_tree runs a sync from
+    a tree file, without a token, as `-f` after a crawl elsewhere."""
+
+    def from_tree(self, dest, *args, env=None):
+        def over_ssh(node):
+            node["ssh_url"] = (f"ssh://{self.fake.ssh_user}@127.0.0.1:{self.fake.ssh_port}/"
+                               f"{node['full_path']}.git")
+        tree = write_tree(self.dest.parent,
+                          tree_from_truth(self.fake.truth(), self.fake.url, over_ssh))
+        return self.run_glmirror(["-f", tree, "-m", "ssh", "-c", "1", *args, dest],
+                                 env={"HOME": str(self.home), **(env or {})})
 
 
-def test_over_ssh_with_a_token_the_content_comes_from_the_lfs_api(fake_gitlab, run_glmirror,
-                                                                   tmp_path, monkeypatch):
+@pytest.fixture
+def ssh_lfs(fake_gitlab, run_glmirror, tmp_path, monkeypatch):
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    m = SshMirror(fake_gitlab(spec=SPEC, ssh=True), run_glmirror, tmp_path)
+    m = SshLfs(fake_gitlab(spec=SPEC, ssh=True), run_glmirror, tmp_path)
     m.known_hosts.write_text(m.fake.ssh_host_line + "\n")
+    return m
+
+
+def test_over_ssh_with_a_token_the_content_comes_from_the_lfs_api(ssh_lfs):
+    m = ssh_lfs
     m.run("--ssh-key", m.fake.ssh_key, include="/ml/models")
     assert len((m.dest / "ml/models/big.bin").read_bytes()) == BIG
     # the token needs no second SSH login
     assert m.fake.stats()["ssh_lfs_authenticate"] == 0
 
 
-def test_over_ssh_without_a_token_git_lfs_authenticate_gives_the_way(fake_gitlab, run_glmirror,
-                                                                     tmp_path, monkeypatch):
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    m = SshMirror(fake_gitlab(spec=SPEC, ssh=True), run_glmirror, tmp_path)
-    m.known_hosts.write_text(m.fake.ssh_host_line + "\n")
-    tree = ssh_tree(m, tmp_path)
-    m.fake.reset_stats()
+def test_over_ssh_without_a_token_git_lfs_authenticate_gives_the_way(ssh_lfs, tmp_path):
+    m = ssh_lfs
     dest = tmp_path / "notoken"
-    proc = run_glmirror(["-f", tree, "-m", "ssh", "--ssh-key", m.fake.ssh_key, "-c", "1",
-                         "-i", "/ml/models", "--report", tmp_path / "r.json", dest],
-                        env={"HOME": str(m.home)})
+    proc = m.from_tree(dest, "--ssh-key", m.fake.ssh_key, "-i", "/ml/models")
     assert proc.returncode == 0, proc.stderr
     assert len((dest / "ml/models/big.bin").read_bytes()) == BIG
     assert len((dest / "ml/models/mid/half.bin").read_bytes()) == 5000
@@ -264,39 +268,28 @@ def test_over_ssh_without_a_token_git_lfs_authenticate_gives_the_way(fake_gitlab
     assert stats["lfs_downloads_with_token"] == 0
     assert lfs_git(dest / "ml/models", "status", "--porcelain") == ""
     assert "Authorization" not in proc.stderr and "lfsssh-" not in proc.stderr
-    assert subprocess.run(["grep", "-rl", "lfsssh-", str(dest)], capture_output=True,
-                          text=True).stdout == ""
-    assert subprocess.run(["grep", "-rl", "Basic ", str(dest)], capture_output=True,
-                          text=True).stdout == ""
+    for secret in ("lfsssh-", "Basic "):
+        assert subprocess.run(["grep", "-rl", secret, str(dest)], capture_output=True,
+                              text=True).stdout == ""
 
 
-def test_over_ssh_without_a_token_the_agent_logs_in_for_lfs_too(fake_gitlab, run_glmirror,
-                                                                tmp_path, monkeypatch):
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    m = SshMirror(fake_gitlab(spec=SPEC, ssh=True), run_glmirror, tmp_path)
-    m.known_hosts.write_text(m.fake.ssh_host_line + "\n")
-    tree = ssh_tree(m, tmp_path)
+def test_over_ssh_without_a_token_the_agent_logs_in_for_lfs_too(ssh_lfs, tmp_path):
+    m = ssh_lfs
     dest = tmp_path / "agent"
     with ssh_agent(tmp_path, m.fake.ssh_key) as sock:
-        proc = run_glmirror(["-f", tree, "-m", "ssh", "-c", "1", "-i", "/ml/models", dest],
-                            env={"HOME": str(m.home), "SSH_AUTH_SOCK": sock})
+        proc = m.from_tree(dest, "-i", "/ml/models", env={"SSH_AUTH_SOCK": sock})
     assert proc.returncode == 0, proc.stderr
     assert len((dest / "ml/models/big.bin").read_bytes()) == BIG
     assert m.fake.stats()["ssh_lfs_authenticate"] == 1
 
 
-def test_over_ssh_a_refused_git_lfs_authenticate_leaves_pointers_and_says_so(
-        fake_gitlab, run_glmirror, tmp_path, monkeypatch):
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    m = SshMirror(fake_gitlab(spec=SPEC, ssh=True), run_glmirror, tmp_path)
-    m.known_hosts.write_text(m.fake.ssh_host_line + "\n")
-    tree = ssh_tree(m, tmp_path)
+def test_over_ssh_a_refused_git_lfs_authenticate_leaves_pointers_and_says_so(ssh_lfs, tmp_path):
+    m = ssh_lfs
     m.fake.control("ssh_lfs", enabled=False)
     dest = tmp_path / "notoken"
     report = tmp_path / "r.json"
-    proc = run_glmirror(["-f", tree, "-m", "ssh", "--ssh-key", m.fake.ssh_key, "-c", "1",
-                         "-i", "/ml/models,/ml/plain", "--report", report, dest],
-                        env={"HOME": str(m.home)})
+    proc = m.from_tree(dest, "--ssh-key", m.fake.ssh_key, "-i", "/ml/models,/ml/plain",
+                       "--report", report)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count("LFS files stay pointers") == 1
     assert "ml/models: Git LFS: git-lfs-authenticate over SSH: no answer" in proc.stderr
