@@ -273,6 +273,16 @@ def test_over_ssh_without_a_token_git_lfs_authenticate_gives_the_way(ssh_lfs, tm
                               text=True).stdout == ""
 
 
+def test_over_ssh_without_a_token_a_mirror_gets_every_refs_objects(ssh_lfs, tmp_path):
+    m = ssh_lfs
+    m.fake.control("push", project="ml/models", branch="dev", lfs={"dev-only.bin": 300})
+    dest = tmp_path / "mirror"
+    proc = m.from_tree(dest, "--ssh-key", m.fake.ssh_key, "-i", "/ml/models", "--mirror")
+    assert proc.returncode == 0, proc.stderr
+    assert len(stored(dest / "ml/models")) == 4
+    assert m.fake.stats()["ssh_lfs_authenticate"] == 1
+
+
 def test_over_ssh_without_a_token_the_agent_logs_in_for_lfs_too(ssh_lfs, tmp_path):
     m = ssh_lfs
     dest = tmp_path / "agent"
