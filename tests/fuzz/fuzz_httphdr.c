@@ -40,6 +40,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (h.content_type[HTTP_CB_TYPE_MAX - 1] != '\0' ||
 	    h.location[HTTP_CB_LOCATION_MAX - 1] != '\0')
 		abort();
-	http_cb_header_free(&h);
+	http_cb_header_release(&h);
 	return 0;
 }
