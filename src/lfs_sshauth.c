@@ -116,10 +116,12 @@ static int lfs_sshauth_read(LIBSSH2_CHANNEL *ch, int stream, char *buf, size_t s
 		memcpy(buf + *len, chunk, keep);
 		*len += keep;
 		if (keep < (size_t)n && stream == 0)
-			return glm_error_set(GLM_ELIMIT, "git-lfs-authenticate: answer too large");
+			break;
 	}
 	buf[*len] = '\0';
 	explicit_bzero(chunk, sizeof(chunk));
+	if (n > 0)
+		return glm_error_set(GLM_ELIMIT, "git-lfs-authenticate: answer too large");
 	if (n < 0)
 		return glm_error_set(GLM_ECONNECT, "git-lfs-authenticate: the SSH channel broke");
 	return 0;
